@@ -1,0 +1,70 @@
+"""Channel routes used by POS terminals and web checkouts to create and read customers."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions.http_api import api_endpoint, json_response, read_json_body
+from shared.domain.errors import InvalidRequest
+from shared.services.access import require_channel_access
+from shared.services.customers import create_customer, get_customer
+from shared.services.dependencies import current_dependencies
+
+blueprint = func.Blueprint()
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+
+@blueprint.function_name(name="create_customer")
+@blueprint.route(route="channels/{channelId}/customers", methods=["POST"])
+@api_endpoint
+def post_customer(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(
+        dependencies,
+        authorization=req.headers.get("Authorization"),
+        channel_id=channel_id,
+    )
+    body = read_json_body(req)
+    result = create_customer(
+        dependencies,
+        channel_id=channel_id,
+        body=body,
+        idempotency_key=_idempotency_key(req),
+    )
+    location = f"/api/channels/{channel_id}/customers/{result.customer.customer_id}"
+    return json_response(
+        result.customer,
+        status=201 if result.created else 200,
+        headers={"Location": location},
+    )
+
+
+@blueprint.function_name(name="get_customer")
+@blueprint.route(route="channels/{channelId}/customers/{ref}", methods=["GET"])
+@api_endpoint
+def get_customer_by_ref(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(
+        dependencies,
+        authorization=req.headers.get("Authorization"),
+        channel_id=channel_id,
+    )
+    customer = get_customer(
+        dependencies, channel_id=channel_id, ref=req.route_params["ref"]
+    )
+    return json_response(customer)
+
+
+def _idempotency_key(req: func.HttpRequest) -> str | None:
+    key = req.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise InvalidRequest(
+            f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters"
+        )
+    return key

@@ -1,0 +1,41 @@
+"""Ops routes: synchronization status, on-demand conversion runs, and health."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions.http_api import api_endpoint, json_response
+from shared.services.access import require_admin
+from shared.services.conversion_batch import run_conversion_batch
+from shared.services.dependencies import current_dependencies
+from shared.services.sync_status import health, sync_status
+
+blueprint = func.Blueprint()
+
+
+@blueprint.function_name(name="sync_status")
+@blueprint.route(route="sync/status", methods=["GET"])
+@api_endpoint
+def get_sync_status(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response(sync_status(current_dependencies()))
+
+
+@blueprint.function_name(name="run_conversion_batch")
+@blueprint.route(route="sync/runs", methods=["POST"])
+@api_endpoint
+def post_sync_run(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    return json_response(run_conversion_batch(dependencies, trigger="manual"))
+
+
+@blueprint.function_name(name="health")
+@blueprint.route(route="health", methods=["GET"])
+@api_endpoint
+def get_health(req: func.HttpRequest) -> func.HttpResponse:
+    checks = health(current_dependencies())
+    healthy = all(value == "ok" for value in checks.values())
+    return json_response(
+        {"status": "Healthy" if healthy else "Unhealthy", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,1 @@
+"""Async customer creation for retail channels: domain, use cases and storage adapters."""

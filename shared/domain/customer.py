@@ -1,0 +1,242 @@
+"""Customers and addresses as POS and web checkout send them, and as the channel keeps them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from shared.domain.channel import CountryCode
+from shared.domain.contact import normalise_email, normalise_phone
+
+PENDING_DISPLAY_ACCOUNT_NUMBER = "Pending synchronization"
+MAX_ADDRESSES_PER_REQUEST = 20
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
+]
+AddressLine = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)
+]
+Email = Annotated[str, AfterValidator(normalise_email)]
+
+
+class CustomerType(str, Enum):
+    PERSON = "Person"
+    ORGANIZATION = "Organization"
+
+
+class SyncStatus(str, Enum):
+    PENDING = "Pending"
+    SYNCED = "Synced"
+
+
+class CreationMode(str, Enum):
+    SYNC = "Sync"
+    ASYNC = "Async"
+
+
+class FallbackReason(str, Enum):
+    HEADQUARTERS_UNAVAILABLE = "headquarters-unavailable"
+
+
+class AddressPurpose(str, Enum):
+    HOME = "Home"
+    DELIVERY = "Delivery"
+    INVOICE = "Invoice"
+    BUSINESS = "Business"
+
+
+class _ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class AddressCreate(_ApiModel):
+    name: ShortText | None = None
+    street: AddressLine
+    city: ShortText
+    state: ShortText | None = None
+    zip_code: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
+        ]
+        | None
+    ) = Field(default=None, alias="zipCode")
+    country_region_id: CountryCode = Field(alias="countryRegionId")
+    purpose: AddressPurpose = AddressPurpose.HOME
+    is_primary: bool = Field(default=False, alias="isPrimary")
+
+
+class Address(AddressCreate):
+    address_id: str = Field(alias="addressId")
+    sync_status: SyncStatus = Field(default=SyncStatus.PENDING, alias="syncStatus")
+
+    @classmethod
+    def from_request(
+        cls, request: AddressCreate, *, sync_status: SyncStatus
+    ) -> Address:
+        return cls(
+            address_id=str(uuid.uuid4()),
+            sync_status=sync_status,
+            **request.model_dump(),
+        )
+
+
+def _phone_in_channel_country(value: str, info: ValidationInfo) -> str:
+    context = info.context or {}
+    return normalise_phone(value, context.get("default_country", "USA"))
+
+
+class CustomerProfile(_ApiModel):
+    """Who the customer is; the part of a customer HQ keeps in its customer master."""
+
+    customer_type: CustomerType = Field(
+        default=CustomerType.PERSON, alias="customerType"
+    )
+    first_name: Name | None = Field(default=None, alias="firstName")
+    middle_name: Name | None = Field(default=None, alias="middleName")
+    last_name: Name | None = Field(default=None, alias="lastName")
+    organization_name: Name | None = Field(default=None, alias="organizationName")
+    title: ShortText | None = None
+    email: Email | None = None
+    phone: str | None = None
+    additional_emails: list[Email] = Field(
+        default_factory=list, max_length=10, alias="additionalEmails"
+    )
+    additional_phones: list[str] = Field(
+        default_factory=list, max_length=10, alias="additionalPhones"
+    )
+    affiliations: list[ShortText] = Field(default_factory=list, max_length=20)
+
+    @field_validator("phone")
+    @classmethod
+    def _normalise_phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _phone_in_channel_country(value, info)
+
+    @field_validator("additional_phones")
+    @classmethod
+    def _normalise_phones(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        return [_phone_in_channel_country(value, info) for value in values]
+
+    def missing_names(self) -> list[str]:
+        """The name fields its customer type requires but the request left out."""
+        if self.customer_type is CustomerType.PERSON:
+            required = (("firstName", self.first_name), ("lastName", self.last_name))
+        else:
+            required = (("organizationName", self.organization_name),)
+        return [alias for alias, value in required if value is None]
+
+    def enhanced_fields_present(self) -> list[str]:
+        """Fields only enhanced async customer creation (10.0.24) lets an async customer carry."""
+        present = []
+        if self.title is not None:
+            present.append("title")
+        if self.affiliations:
+            present.append("affiliations")
+        if self.additional_emails:
+            present.append("additionalEmails")
+        if self.additional_phones:
+            present.append("additionalPhones")
+        return present
+
+
+class CustomerCreate(CustomerProfile):
+    """Body of `POST /channels/{id}/customers`."""
+
+    customer_id: uuid.UUID | None = Field(default=None, alias="customerId")
+    addresses: list[AddressCreate] = Field(
+        default_factory=list, max_length=MAX_ADDRESSES_PER_REQUEST
+    )
+
+    def profile(self) -> CustomerProfile:
+        return CustomerProfile.model_construct(
+            **{name: getattr(self, name) for name in CustomerProfile.model_fields},
+        )
+
+    def fingerprint(self) -> str:
+        """Hash of what the client asked for, so a retry can be told from a different request."""
+        body = self.model_dump(mode="json", exclude={"customer_id"})
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class CustomerRecord(BaseModel):
+    """The channel's copy of a customer: the profile plus where it stands in synchronization."""
+
+    customer_id: str
+    channel_id: str
+    profile: CustomerProfile
+    sync_status: SyncStatus
+    creation_mode: CreationMode
+    fallback_reason: FallbackReason | None = None
+    account_number: str | None = None
+    created_at: datetime
+    synced_at: datetime | None = None
+    request_fingerprint: str = ""
+    version: str | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.sync_status is SyncStatus.PENDING
+
+
+class CustomerPublic(_ApiModel):
+    """A customer as every API response shows it."""
+
+    customer_id: str = Field(alias="customerId")
+    account_number: str | None = Field(alias="accountNumber")
+    display_account_number: str = Field(alias="displayAccountNumber")
+    sync_status: SyncStatus = Field(alias="syncStatus")
+    creation_mode: CreationMode = Field(alias="creationMode")
+    fallback_reason: FallbackReason | None = Field(alias="fallbackReason")
+    channel_id: str = Field(alias="channelId")
+    customer_type: CustomerType = Field(alias="customerType")
+    first_name: str | None = Field(alias="firstName")
+    middle_name: str | None = Field(alias="middleName")
+    last_name: str | None = Field(alias="lastName")
+    organization_name: str | None = Field(alias="organizationName")
+    title: str | None
+    email: str | None
+    phone: str | None
+    additional_emails: list[str] = Field(alias="additionalEmails")
+    additional_phones: list[str] = Field(alias="additionalPhones")
+    affiliations: list[str]
+    addresses: list[Address]
+    created_at: datetime = Field(alias="createdAt")
+    synced_at: datetime | None = Field(alias="syncedAt")
+    version: str | None
+
+    @classmethod
+    def of(cls, record: CustomerRecord, addresses: list[Address]) -> CustomerPublic:
+        profile: dict[str, Any] = record.profile.model_dump()
+        return cls(
+            customer_id=record.customer_id,
+            account_number=record.account_number,
+            display_account_number=record.account_number
+            or PENDING_DISPLAY_ACCOUNT_NUMBER,
+            sync_status=record.sync_status,
+            creation_mode=record.creation_mode,
+            fallback_reason=record.fallback_reason,
+            channel_id=record.channel_id,
+            addresses=addresses,
+            created_at=record.created_at,
+            synced_at=record.synced_at,
+            version=record.version,
+            **profile,
+        )

@@ -1,0 +1,59 @@
+"""What travels on the `customer-sync` queue and what a conversion run reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SyncKind(str, Enum):
+    CUSTOMER = "customer"
+    ADDRESS = "address"
+
+
+class SyncMessage(BaseModel):
+    """Body of a `customer-sync` message (contract §3); ids only, never personal data."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    kind: SyncKind
+    channel_id: str = Field(alias="channelId", min_length=1, max_length=63)
+    customer_id: str = Field(alias="customerId", min_length=1, max_length=64)
+    address_id: str | None = Field(default=None, alias="addressId", max_length=64)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+
+class ConversionOutcome(str, Enum):
+    CONVERTED = "converted"
+    ALREADY_SYNCED = "already-synced"
+    NOT_FOUND = "not-found"
+
+
+class RunSummary(BaseModel):
+    """What one conversion batch did; ops read the last one in `GET /sync/status`."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    run_id: str = Field(alias="runId")
+    trigger: str
+    started_at: datetime = Field(alias="startedAt")
+    finished_at: datetime = Field(alias="finishedAt")
+    examined: int
+    converted: int
+    already_synced: int = Field(alias="alreadySynced")
+    failed: int
+    duration_ms: int = Field(alias="durationMs")
+
+
+class SyncStatusReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    pending_customers: int = Field(alias="pendingCustomers")
+    pending_addresses: int = Field(alias="pendingAddresses")
+    oldest_pending_seconds: float | None = Field(alias="oldestPendingSeconds")
+    poison_messages: int = Field(alias="poisonMessages")
+    last_run: RunSummary | None = Field(alias="lastRun")

@@ -1,0 +1,238 @@
+"""Creating and reading customers from a POS terminal or a web checkout."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.channel import Channel
+from shared.domain.creation import (
+    addresses_sync_in_request,
+    check_async_create,
+    planned_creation_mode,
+)
+from shared.domain.customer import (
+    Address,
+    CreationMode,
+    CustomerCreate,
+    CustomerPublic,
+    CustomerRecord,
+    FallbackReason,
+    SyncStatus,
+)
+from shared.domain.errors import (
+    CustomerIdConflict,
+    CustomerNotFound,
+    DomainError,
+    HeadquartersUnavailable,
+)
+from shared.domain.sync import SyncKind, SyncMessage
+from shared.domain.validation import parse_customer_create
+from shared.services.channels import require_channel
+from shared.services.conversion import convert_async_customer
+from shared.services.dependencies import Dependencies
+from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN
+from shared.storage.channel_customers import RecordChanged, RowAlreadyExists
+
+logger = logging.getLogger(__name__)
+
+# Sync creates call HQ on a worker so the request can stop waiting after HQ_TIMEOUT_SECONDS.
+_headquarters_calls = ThreadPoolExecutor(max_workers=32, thread_name_prefix="hq-call")
+
+_GUID = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+_ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class CreatedCustomer:
+    customer: CustomerPublic
+    created: bool
+
+
+def create_customer(
+    dependencies: Dependencies,
+    *,
+    channel_id: str,
+    body: Any,
+    idempotency_key: str | None = None,
+) -> CreatedCustomer:
+    channel = require_channel(dependencies, channel_id)
+    request = parse_customer_create(body, default_country=channel.default_country)
+    mode = planned_creation_mode(channel)
+    if mode is CreationMode.ASYNC:
+        check_async_create(channel, request)
+    record = CustomerRecord(
+        customer_id=str(request.customer_id or uuid.uuid4()),
+        channel_id=channel.channel_id,
+        profile=request.profile(),
+        sync_status=SyncStatus.PENDING,
+        creation_mode=mode,
+        created_at=dependencies.clock(),
+        request_fingerprint=request.fingerprint(),
+    )
+    addresses = [
+        Address.from_request(item, sync_status=SyncStatus.PENDING)
+        for item in request.addresses
+    ]
+    try:
+        record = dependencies.customers.insert_new(
+            record, addresses, idempotency_key=idempotency_key
+        )
+    except RowAlreadyExists:
+        return CreatedCustomer(
+            _replayed(dependencies, channel, request, idempotency_key), created=False
+        )
+    dependencies.faults.reach(AFTER_CUSTOMER_WRITTEN)
+    if mode is CreationMode.SYNC:
+        record = _create_in_headquarters(dependencies, channel, record)
+    if record.is_pending or any_pending(dependencies, record):
+        _announce(dependencies, record)
+    return CreatedCustomer(customer_view(dependencies, record), created=True)
+
+
+def any_pending(dependencies: Dependencies, record: CustomerRecord) -> bool:
+    addresses = dependencies.customers.addresses(record.channel_id, record.customer_id)
+    return any(address.sync_status is SyncStatus.PENDING for address in addresses)
+
+
+def _create_in_headquarters(
+    dependencies: Dependencies, channel: Channel, record: CustomerRecord
+) -> CustomerRecord:
+    """The real-time call to HQ; on failure or time-out the customer silently becomes async."""
+    future = _headquarters_calls.submit(
+        _convert_now,
+        dependencies,
+        record,
+        with_addresses=addresses_sync_in_request(channel, record.creation_mode),
+    )
+    try:
+        return future.result(timeout=dependencies.settings.hq_timeout_seconds)
+    except (FutureTimeout, DomainError) as error:
+        logger.warning(
+            "HQ did not create customer %s of channel %s in time (%s); falling back to async",
+            record.customer_id,
+            record.channel_id,
+            type(error).__name__,
+        )
+    return _fall_back_to_async(dependencies, record)
+
+
+def _convert_now(
+    dependencies: Dependencies, record: CustomerRecord, *, with_addresses: bool
+) -> CustomerRecord:
+    convert_async_customer(
+        dependencies,
+        channel_id=record.channel_id,
+        customer_id=record.customer_id,
+        sync_addresses=with_addresses,
+    )
+    return dependencies.customers.get(record.channel_id, record.customer_id) or record
+
+
+def _fall_back_to_async(
+    dependencies: Dependencies, record: CustomerRecord
+) -> CustomerRecord:
+    for _ in range(5):
+        current = dependencies.customers.get(record.channel_id, record.customer_id)
+        if current is None or not current.is_pending:
+            return current or record
+        try:
+            return dependencies.customers.record_fallback(
+                current, FallbackReason.HEADQUARTERS_UNAVAILABLE
+            )
+        except RecordChanged:
+            continue
+    return record
+
+
+def _announce(dependencies: Dependencies, record: CustomerRecord) -> None:
+    """Enqueues the sync message; if that fails the customer is still safe: the batch converts it."""
+    message = SyncMessage(
+        kind=SyncKind.CUSTOMER,
+        channel_id=record.channel_id,
+        customer_id=record.customer_id,
+    )
+    try:
+        dependencies.sync_queue.send(message)
+    except Exception as error:
+        logger.warning(
+            "Could not enqueue customer %s of channel %s (%s); the conversion batch will pick it up",
+            record.customer_id,
+            record.channel_id,
+            type(error).__name__,
+        )
+
+
+def _replayed(
+    dependencies: Dependencies,
+    channel: Channel,
+    request: CustomerCreate,
+    idempotency_key: str | None,
+) -> CustomerPublic:
+    """A retry of an earlier create: the same body gets the same customer, another body a 409."""
+    customer_id = str(request.customer_id) if request.customer_id else None
+    if customer_id is None and idempotency_key is not None:
+        customer_id = dependencies.customers.customer_id_for_idempotency_key(
+            channel.channel_id, idempotency_key
+        )
+    existing = (
+        dependencies.customers.get(channel.channel_id, customer_id)
+        if customer_id
+        else None
+    )
+    if existing is None:
+        raise CustomerIdConflict(
+            "This idempotency key was used for a different customer id"
+        )
+    if existing.request_fingerprint != request.fingerprint():
+        raise CustomerIdConflict(
+            f"Customer '{existing.customer_id}' was already created with a different body"
+        )
+    return customer_view(dependencies, existing)
+
+
+def customer_view(dependencies: Dependencies, record: CustomerRecord) -> CustomerPublic:
+    addresses = dependencies.customers.addresses(record.channel_id, record.customer_id)
+    return CustomerPublic.of(record, addresses)
+
+
+def get_customer(
+    dependencies: Dependencies, *, channel_id: str, ref: str
+) -> CustomerPublic:
+    """By GUID or account number; pending customers are only visible in their own channel."""
+    require_channel(dependencies, channel_id)
+    record = _find_customer(dependencies, channel_id=channel_id, ref=ref)
+    if record is None:
+        raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
+    return customer_view(dependencies, record)
+
+
+def _find_customer(
+    dependencies: Dependencies, *, channel_id: str, ref: str
+) -> CustomerRecord | None:
+    if _GUID.fullmatch(ref):
+        customer_id = ref.lower()
+        own = dependencies.customers.get(channel_id, customer_id)
+        if own is not None:
+            return own
+        account_number = dependencies.headquarters.account_number_of(customer_id)
+    elif _ACCOUNT_NUMBER.fullmatch(ref):
+        account_number = ref
+    else:
+        return None
+    if account_number is None:
+        return None
+    master = dependencies.headquarters.get(account_number)
+    if master is None:
+        return None
+    record = dependencies.customers.get(master.channel_id, master.customer_id)
+    if record is None or (record.is_pending and record.channel_id != channel_id):
+        return None
+    return record

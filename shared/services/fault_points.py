@@ -1,0 +1,28 @@
+"""Named points on the create and conversion paths where a test can make the process stop dead.
+
+Production code calls `reach(point)` at each one; the default does nothing. A test passes a
+`FaultPoints` that raises at a chosen point to prove that a crash there loses and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+AFTER_CUSTOMER_WRITTEN = "after-customer-written"
+AFTER_ACCOUNT_NUMBER_ALLOCATED = "after-account-number-allocated"
+AFTER_ACCOUNT_NUMBER_BOUND = "after-account-number-bound"
+AFTER_HQ_CUSTOMER_WRITTEN = "after-hq-customer-written"
+AFTER_CHANNEL_RECORD_UPDATED = "after-channel-record-updated"
+AFTER_HQ_ADDRESS_WRITTEN = "after-hq-address-written"
+
+ALL_POINTS = (
+    AFTER_CUSTOMER_WRITTEN,
+    AFTER_ACCOUNT_NUMBER_ALLOCATED,
+    AFTER_ACCOUNT_NUMBER_BOUND,
+    AFTER_HQ_CUSTOMER_WRITTEN,
+    AFTER_CHANNEL_RECORD_UPDATED,
+    AFTER_HQ_ADDRESS_WRITTEN,
+)
+
+
+class FaultPoints:
+    def reach(self, point: str) -> None:
+        """Production: nothing happens here."""

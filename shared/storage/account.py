@@ -1,0 +1,129 @@
+"""Clients for one storage account, with retry and time-outs configured once for every adapter."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.data.tables import TableClient, TableServiceClient
+from azure.storage.queue import (
+    QueueClient,
+    TextBase64DecodePolicy,
+    TextBase64EncodePolicy,
+)
+
+from shared.domain.errors import DomainError, StorageUnavailable
+
+TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """Bounded exponential backoff for throttling (429/503) and transient 5xx, done by azure-core."""
+
+    total: int = 4
+    backoff_factor: float = 0.2
+    backoff_max: float = 4.0
+    connection_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+    def client_kwargs(self) -> dict[str, object]:
+        return {
+            "retry_total": self.total,
+            "retry_connect": self.total,
+            "retry_read": self.total,
+            "retry_status": self.total,
+            "retry_backoff_factor": self.backoff_factor,
+            "retry_backoff_max": self.backoff_max,
+            "retry_mode": "exponential",
+            "connection_timeout": self.connection_timeout,
+            "read_timeout": self.read_timeout,
+        }
+
+
+class StorageAccount:
+    """Hands out table and queue clients of one account; tables and queues are created on first use.
+
+    `policies` are azure-core pipeline policies added to every request: the seam through which tests
+    make storage slow or failing without touching the SDK.
+    """
+
+    def __init__(
+        self,
+        connection_string: str,
+        *,
+        retry: RetrySettings | None = None,
+        policies: Sequence[SansIOHTTPPolicy] = (),
+    ) -> None:
+        self._connection_string = connection_string
+        self._client_kwargs = {**(retry or RetrySettings()).client_kwargs()}
+        if policies:
+            self._client_kwargs["per_retry_policies"] = list(policies)
+        self._tables = TableServiceClient.from_connection_string(
+            connection_string, **self._client_kwargs
+        )
+        self._known_tables: dict[str, TableClient] = {}
+        self._known_queues: dict[str, QueueClient] = {}
+        self._lock = threading.Lock()
+
+    def table(self, name: str) -> TableClient:
+        with self._lock:
+            client = self._known_tables.get(name)
+        if client is not None:
+            return client
+        client = self._tables.get_table_client(name)
+        with translate_storage_errors():
+            try:
+                client.create_table()
+            except ResourceExistsError:
+                pass
+        with self._lock:
+            self._known_tables[name] = client
+        return client
+
+    def queue(self, name: str) -> QueueClient:
+        with self._lock:
+            client = self._known_queues.get(name)
+        if client is not None:
+            return client
+        client = QueueClient.from_connection_string(
+            self._connection_string,
+            name,
+            message_encode_policy=TextBase64EncodePolicy(),
+            message_decode_policy=TextBase64DecodePolicy(),
+            **self._client_kwargs,
+        )
+        with translate_storage_errors():
+            try:
+                client.create_queue()
+            except ResourceExistsError:
+                pass
+        with self._lock:
+            self._known_queues[name] = client
+        return client
+
+
+@contextmanager
+def translate_storage_errors(
+    unavailable: Callable[[str], DomainError] = StorageUnavailable,
+) -> Iterator[None]:
+    """Turns 'storage is down, or throttling beyond our retries' into a domain 503 error."""
+    try:
+        yield
+    except (ServiceRequestError, ServiceResponseError) as error:
+        raise unavailable("Storage did not answer; try again shortly") from error
+    except HttpResponseError as error:
+        if (error.status_code or 0) in TRANSIENT_STATUS_CODES:
+            raise unavailable(
+                "Storage is busy or failing; try again shortly"
+            ) from error
+        raise

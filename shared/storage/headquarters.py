@@ -1,0 +1,123 @@
+"""HQ's customer master: customers by account number, and the async GUID kept as an alternate key.
+
+The alternate-key row (`HqCustomerKeys`, one per async customer GUID) is what makes conversion
+idempotent: whoever creates it first binds the GUID to its account number for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.data.tables import TableClient, UpdateMode
+
+from shared.domain.customer import Address, CustomerProfile
+from shared.domain.errors import HeadquartersUnavailable
+from shared.storage.account import StorageAccount, translate_storage_errors
+
+MASTER_TABLE = "HqCustomers"
+KEYS_TABLE = "HqCustomerKeys"
+ADDRESSES_TABLE = "HqCustomerAddresses"
+MASTER_ROW = "master"
+KEY_ROW = "key"
+
+
+@dataclass(frozen=True)
+class HqCustomer:
+    account_number: str
+    customer_id: str
+    channel_id: str
+    profile: CustomerProfile
+
+
+def _hq_errors():  # type: ignore[no-untyped-def]
+    return translate_storage_errors(HeadquartersUnavailable)
+
+
+class HeadquartersCustomers:
+    def __init__(self, account: StorageAccount) -> None:
+        self._account = account
+
+    def _keys(self) -> TableClient:
+        return self._account.table(KEYS_TABLE)
+
+    def _masters(self) -> TableClient:
+        return self._account.table(MASTER_TABLE)
+
+    def account_number_of(self, customer_id: str) -> str | None:
+        """The account number HQ bound to an async customer's GUID, if it did already."""
+        with _hq_errors():
+            try:
+                entity = self._keys().get_entity(customer_id, KEY_ROW)
+            except ResourceNotFoundError:
+                return None
+        return str(entity["AccountNumber"])
+
+    def bind_account_number(self, customer_id: str, account_number: str) -> str:
+        """Binds the GUID to `account_number` unless it is bound already; returns the binding that holds."""
+        entity = {
+            "PartitionKey": customer_id,
+            "RowKey": KEY_ROW,
+            "AccountNumber": account_number,
+        }
+        with _hq_errors():
+            try:
+                self._keys().create_entity(entity)
+                return account_number
+            except ResourceExistsError:
+                pass
+        bound = self.account_number_of(customer_id)
+        if bound is None:  # pragma: no cover - a key row is never deleted
+            raise HeadquartersUnavailable("Account number binding vanished; retry")
+        return bound
+
+    def save_master(self, customer: HqCustomer) -> None:
+        """Writes the customer master; the same content for the same account, so a replay is harmless."""
+        entity: dict[str, Any] = {
+            "PartitionKey": customer.account_number,
+            "RowKey": MASTER_ROW,
+            "CustomerId": customer.customer_id,
+            "ChannelId": customer.channel_id,
+            "Profile": customer.profile.model_dump_json(by_alias=True),
+            "UpdatedAt": datetime.now(UTC),
+        }
+        with _hq_errors():
+            self._masters().upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def save_address(self, account_number: str, address: Address) -> None:
+        """Adds an address to the customer master; keyed by its channel id, so a replay is harmless."""
+        entity = {
+            "PartitionKey": account_number,
+            "RowKey": address.address_id,
+            "Data": address.model_dump_json(by_alias=True, exclude={"sync_status"}),
+        }
+        with _hq_errors():
+            self._account.table(ADDRESSES_TABLE).upsert_entity(
+                entity, mode=UpdateMode.REPLACE
+            )
+
+    def get(self, account_number: str) -> HqCustomer | None:
+        with _hq_errors():
+            try:
+                entity = self._masters().get_entity(account_number, MASTER_ROW)
+            except ResourceNotFoundError:
+                return None
+        return HqCustomer(
+            account_number=account_number,
+            customer_id=entity["CustomerId"],
+            channel_id=entity["ChannelId"],
+            profile=CustomerProfile.model_validate_json(entity["Profile"]),
+        )
+
+    def ping(self) -> None:
+        with _hq_errors():
+            next(
+                iter(
+                    self._masters().list_entities(
+                        results_per_page=1, select=["PartitionKey"]
+                    )
+                ),
+                None,
+            )
