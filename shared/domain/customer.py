@@ -16,7 +16,6 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
-    field_validator,
 )
 
 from shared.domain.channel import CountryCode
@@ -103,6 +102,9 @@ def _phone_in_channel_country(value: str, info: ValidationInfo) -> str:
     return normalise_phone(value, context.get("default_country", "USA"))
 
 
+Phone = Annotated[str, AfterValidator(_phone_in_channel_country)]
+
+
 class CustomerProfile(_ApiModel):
     """Who the customer is; the part of a customer HQ keeps in its customer master."""
 
@@ -115,24 +117,14 @@ class CustomerProfile(_ApiModel):
     organization_name: Name | None = Field(default=None, alias="organizationName")
     title: ShortText | None = None
     email: Email | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     additional_emails: list[Email] = Field(
         default_factory=list, max_length=10, alias="additionalEmails"
     )
-    additional_phones: list[str] = Field(
+    additional_phones: list[Phone] = Field(
         default_factory=list, max_length=10, alias="additionalPhones"
     )
     affiliations: list[ShortText] = Field(default_factory=list, max_length=20)
-
-    @field_validator("phone")
-    @classmethod
-    def _normalise_phone(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else _phone_in_channel_country(value, info)
-
-    @field_validator("additional_phones")
-    @classmethod
-    def _normalise_phones(cls, values: list[str], info: ValidationInfo) -> list[str]:
-        return [_phone_in_channel_country(value, info) for value in values]
 
     def missing_names(self) -> list[str]:
         """The name fields its customer type requires but the request left out."""

@@ -1,0 +1,92 @@
+"""The channel customer table: atomic writes, ETag checks and the pending index, on Azurite."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.domain.customer import (
+    Address,
+    AddressCreate,
+    CreationMode,
+    CustomerProfile,
+    CustomerRecord,
+    SyncStatus,
+)
+from shared.services.dependencies import Dependencies
+from shared.storage.channel_customers import RecordChanged, RowAlreadyExists
+from tests.support.builders import add_channel
+from tests.support.inspection import channel_rows, pending_rows
+
+
+def new_record(channel_id: str) -> CustomerRecord:
+    return CustomerRecord(
+        customer_id=str(uuid.uuid4()),
+        channel_id=channel_id,
+        profile=CustomerProfile(first_name="Ada", last_name="Lovelace"),
+        sync_status=SyncStatus.PENDING,
+        creation_mode=CreationMode.ASYNC,
+        created_at=datetime.now(UTC),
+        request_fingerprint="f",
+    )
+
+
+def address() -> Address:
+    return Address.from_request(
+        AddressCreate(street="1 Main St", city="Seattle", country_region_id="USA"),
+        sync_status=SyncStatus.PENDING,
+    )
+
+
+def test_customer_addresses_and_pending_rows_are_written_together(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    channel = add_channel(dependencies)
+    record = dependencies.customers.insert_new(new_record(channel.channel_id), [address(), address()])
+    assert record.version
+    assert len(pending_rows(storage_connection_string, channel.channel_id)) == 3
+    stored = dependencies.customers.get(channel.channel_id, record.customer_id)
+    assert stored is not None and stored.profile == record.profile
+    assert len(dependencies.customers.addresses(channel.channel_id, record.customer_id)) == 2
+
+
+def test_a_failed_insert_leaves_nothing_behind(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    channel = add_channel(dependencies)
+    first = dependencies.customers.insert_new(new_record(channel.channel_id), [], idempotency_key="k")
+    before = channel_rows(storage_connection_string, channel.channel_id)
+    # A different customer reusing the idempotency key: the whole transaction must fail.
+    with pytest.raises(RowAlreadyExists):
+        dependencies.customers.insert_new(new_record(channel.channel_id), [address()], idempotency_key="k")
+    after = channel_rows(storage_connection_string, channel.channel_id)
+    assert [row["RowKey"] for row in after] == [row["RowKey"] for row in before]
+    assert dependencies.customers.customer_id_for_idempotency_key(channel.channel_id, "k") == first.customer_id
+
+
+def test_marking_synced_checks_the_etag_and_drops_the_pending_row(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    channel = add_channel(dependencies)
+    record = dependencies.customers.insert_new(new_record(channel.channel_id), [])
+    synced = dependencies.customers.mark_synced(record, account_number="C1", synced_at=datetime.now(UTC))
+    assert synced.version != record.version
+    assert pending_rows(storage_connection_string, channel.channel_id) == []
+    with pytest.raises(RecordChanged):
+        dependencies.customers.mark_synced(record, account_number="C2", synced_at=datetime.now(UTC))
+    stored = dependencies.customers.get(channel.channel_id, record.customer_id)
+    assert stored is not None and stored.account_number == "C1"
+
+
+def test_pending_index_lists_only_pending_rows_of_the_channel(dependencies: Dependencies) -> None:
+    channel = add_channel(dependencies)
+    other = add_channel(dependencies)
+    pending = dependencies.customers.insert_new(new_record(channel.channel_id), [address()])
+    done = dependencies.customers.insert_new(new_record(channel.channel_id), [])
+    dependencies.customers.mark_synced(done, account_number="C9", synced_at=datetime.now(UTC))
+    dependencies.customers.insert_new(new_record(other.channel_id), [])
+    entries = list(dependencies.customers.pending_entries(channel.channel_id))
+    assert {entry.customer_id for entry in entries} == {pending.customer_id}
+    assert sorted(entry.address_id is None for entry in entries) == [False, True]

@@ -1,0 +1,63 @@
+"""Builds real dependencies on Azurite, and test data, for integration and end-to-end tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+from shared.domain.channel import Channel
+from shared.services.dependencies import Dependencies, build_dependencies
+from shared.services.fault_points import FaultPoints
+from shared.settings import Settings
+
+TEST_ADMIN_KEY = "test-admin-key"
+
+
+def make_settings(connection_string: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "AzureWebJobsStorage": connection_string,
+        "ADMIN_API_KEY": TEST_ADMIN_KEY,
+        "HQ_TIMEOUT_SECONDS": 2,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def make_dependencies(
+    connection_string: str,
+    *,
+    faults: FaultPoints | None = None,
+    channel_policies: Sequence[SansIOHTTPPolicy] = (),
+    hq_policies: Sequence[SansIOHTTPPolicy] = (),
+    **settings: Any,
+) -> Dependencies:
+    return build_dependencies(
+        make_settings(connection_string, **settings),
+        faults=faults,
+        channel_policies=channel_policies,
+        hq_policies=hq_policies,
+    )
+
+
+def unique_channel_id(prefix: str = "store") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def add_channel(dependencies: Dependencies, **profile: Any) -> Channel:
+    channel = Channel(channel_id=unique_channel_id(), name="Test store", **profile)
+    dependencies.channels.save(channel)
+    return channel
+
+
+def person(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "email": "ada@example.com",
+        "phone": "+442071234567",
+    }
+    body.update(overrides)
+    return body
