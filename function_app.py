@@ -1,9 +1,11 @@
-"""The function app: creates the FunctionApp and registers the blueprints; nothing else."""
+"""The function app: refuses unsafe deployed settings, creates the FunctionApp, registers the blueprints."""
 
 import azure.functions as func
 
 from functions import channels, conversion, customers, openapi, sync_admin
+from shared.settings import check_startup_settings
 
+check_startup_settings()
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 
 for blueprint in (

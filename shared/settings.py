@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 
 from pydantic import Field, model_validator
@@ -59,3 +61,28 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def load_settings() -> Settings:
     return Settings()
+
+
+MIN_ADMIN_KEY_LENGTH = 16
+
+
+class UnsafeSettings(RuntimeError):
+    """The app is deployed with settings that would leave it open; it must not start."""
+
+
+def is_deployed(environ: Mapping[str, str]) -> bool:
+    """The App Service platform sets WEBSITE_INSTANCE_ID on every Azure instance, never locally."""
+    return bool(environ.get("WEBSITE_INSTANCE_ID"))
+
+
+def check_startup_settings(environ: Mapping[str, str] | None = None) -> None:
+    """Refuses to start a deployed app whose ADMIN_API_KEY is missing, short or the local default."""
+    environ = os.environ if environ is None else environ
+    if not is_deployed(environ):
+        return
+    key = environ.get("ADMIN_API_KEY", "")
+    if key == LOCAL_ADMIN_API_KEY or len(key) < MIN_ADMIN_KEY_LENGTH:
+        raise UnsafeSettings(
+            f"ADMIN_API_KEY must be set to a secret of at least {MIN_ADMIN_KEY_LENGTH} characters "
+            "(not the local default) before the app can run in Azure"
+        )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain.channel import Channel, ChannelUpsert, is_valid_channel_id
-from shared.domain.errors import ChannelNotFound
+from shared.domain.channel import CHANNEL_ID_PATTERN, Channel, ChannelUpsert, is_valid_channel_id
+from shared.domain.errors import ChannelNotFound, FieldError, ValidationFailed
 from shared.domain.validation import parse_model
 from shared.services.dependencies import Dependencies
 
@@ -14,6 +14,10 @@ def save_channel(
     dependencies: Dependencies, *, channel_id: str, body: Any
 ) -> tuple[Channel, bool]:
     """Creates or updates a channel; returns it and whether it was created."""
+    if not is_valid_channel_id(channel_id):
+        raise ValidationFailed(
+            [FieldError("channelId", f"must match {CHANNEL_ID_PATTERN.pattern}")]
+        )
     changes = parse_model(ChannelUpsert, body)
     existing = dependencies.channels.get(channel_id)
     channel = (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.transport import HttpTransport
 
 from shared.services.fault_points import FaultPoints
 from shared.settings import Settings, load_settings
@@ -42,12 +42,12 @@ class Dependencies:
 def build_dependencies(
     settings: Settings,
     *,
-    channel_policies: Sequence[SansIOHTTPPolicy] = (),
-    hq_policies: Sequence[SansIOHTTPPolicy] = (),
+    channel_transport: HttpTransport | None = None,
+    hq_transport: HttpTransport | None = None,
     faults: FaultPoints | None = None,
 ) -> Dependencies:
     channel_account = StorageAccount(
-        settings.storage_connection, policies=channel_policies
+        settings.storage_connection, transport=channel_transport
     )
     # HQ calls sit on the request path of sync creates, so they give up sooner than channel calls.
     hq_retry = RetrySettings(
@@ -58,7 +58,7 @@ def build_dependencies(
         read_timeout=max(settings.hq_timeout_seconds * 5, 10.0),
     )
     hq_account = StorageAccount(
-        settings.hq_connection, retry=hq_retry, policies=hq_policies
+        settings.hq_connection, retry=hq_retry, transport=hq_transport
     )
     return Dependencies(
         settings=settings,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,9 +13,10 @@ from azure.core.exceptions import (
     ServiceRequestError,
     ServiceResponseError,
 )
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.transport import HttpTransport
 from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.queue import (
+    ExponentialRetry,
     QueueClient,
     TextBase64DecodePolicy,
     TextBase64EncodePolicy,
@@ -36,6 +37,16 @@ class RetrySettings:
     connection_timeout: float = 5.0
     read_timeout: float = 20.0
 
+    def queue_retry_policy(self) -> ExponentialRetry:
+        """The queue SDK's own exponential policy (it must strip its storage-only options); its
+        default would wait 15 s before the first retry, too long under a request."""
+        return ExponentialRetry(
+            initial_backoff=0,
+            increment_base=2,
+            retry_total=min(self.total, 2),
+            random_jitter_range=0,
+        )
+
     def client_kwargs(self) -> dict[str, object]:
         return {
             "retry_total": self.total,
@@ -53,8 +64,8 @@ class RetrySettings:
 class StorageAccount:
     """Hands out table and queue clients of one account; tables and queues are created on first use.
 
-    `policies` are azure-core pipeline policies added to every request: the seam through which tests
-    make storage slow or failing without touching the SDK.
+    `transport` is the azure-core HTTP transport under the SDK's retry policy: the seam through
+    which tests make storage slow, failing or throttling, as httpx's MockTransport does.
     """
 
     def __init__(
@@ -62,12 +73,13 @@ class StorageAccount:
         connection_string: str,
         *,
         retry: RetrySettings | None = None,
-        policies: Sequence[SansIOHTTPPolicy] = (),
+        transport: HttpTransport | None = None,
     ) -> None:
         self._connection_string = connection_string
-        self._client_kwargs = {**(retry or RetrySettings()).client_kwargs()}
-        if policies:
-            self._client_kwargs["per_retry_policies"] = list(policies)
+        self._retry = retry or RetrySettings()
+        self._client_kwargs = {**self._retry.client_kwargs()}
+        if transport is not None:
+            self._client_kwargs["transport"] = transport
         self._tables = TableServiceClient.from_connection_string(
             connection_string, **self._client_kwargs
         )
@@ -100,6 +112,7 @@ class StorageAccount:
             name,
             message_encode_policy=TextBase64EncodePolicy(),
             message_decode_policy=TextBase64DecodePolicy(),
+            retry_policy=self._retry.queue_retry_policy(),
             **self._client_kwargs,
         )
         with translate_storage_errors():

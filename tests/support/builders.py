@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.transport import HttpTransport
 
 from shared.domain.channel import Channel
 from shared.services.dependencies import Dependencies, build_dependencies
@@ -30,15 +29,15 @@ def make_dependencies(
     connection_string: str,
     *,
     faults: FaultPoints | None = None,
-    channel_policies: Sequence[SansIOHTTPPolicy] = (),
-    hq_policies: Sequence[SansIOHTTPPolicy] = (),
+    channel_transport: HttpTransport | None = None,
+    hq_transport: HttpTransport | None = None,
     **settings: Any,
 ) -> Dependencies:
     return build_dependencies(
         make_settings(connection_string, **settings),
         faults=faults,
-        channel_policies=channel_policies,
-        hq_policies=hq_policies,
+        channel_transport=channel_transport,
+        hq_transport=hq_transport,
     )
 
 

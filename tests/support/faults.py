@@ -6,9 +6,10 @@ import threading
 import time
 from collections.abc import Callable
 
+from typing import Any
+
 from azure.core.exceptions import ServiceRequestError
-from azure.core.pipeline import PipelineRequest
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.transport import HttpRequest, RequestsTransport
 
 from shared.services.fault_points import FaultPoints
 
@@ -51,26 +52,31 @@ class SwitchableFaults(FaultPoints):
             raise SimulatedCrash(point)
 
 
-class SlowStorage(SansIOHTTPPolicy):
-    """Delays every request of the account it is attached to while `delay_seconds` is above zero."""
+class StorageFaults(RequestsTransport):
+    """The real HTTP transport, with faults on demand: slow requests, or requests that never connect.
 
-    def __init__(self, delay_seconds: float = 0.0) -> None:
+    It sits under the SDK's retry policy, so the app sees what a flaky network would give it.
+    """
+
+    def __init__(
+        self,
+        *,
+        fail_when: Callable[[HttpRequest], bool] | None = None,
+        delay_seconds: float = 0.0,
+        connection_timeout: float = 5.0,
+        read_timeout: float = 20.0,
+    ) -> None:
+        super().__init__(connection_timeout=connection_timeout, read_timeout=read_timeout)
+        self.fail_when = fail_when
         self.delay_seconds = delay_seconds
+        self.failures = 0
+        self._lock = threading.Lock()
 
-    def on_request(self, request: PipelineRequest) -> None:
+    def send(self, request: HttpRequest, **kwargs: Any) -> Any:  # type: ignore[override]
         if self.delay_seconds > 0:
             time.sleep(self.delay_seconds)
-
-
-class FailingStorage(SansIOHTTPPolicy):
-    """Fails requests as a dead connection would, while `should_fail(request)` says so."""
-
-    def __init__(self, should_fail: Callable[[PipelineRequest], bool] | None = None) -> None:
-        self.should_fail = should_fail or (lambda _request: True)
-        self.enabled = True
-        self.failures = 0
-
-    def on_request(self, request: PipelineRequest) -> None:
-        if self.enabled and self.should_fail(request):
-            self.failures += 1
+        if self.fail_when is not None and self.fail_when(request):
+            with self._lock:
+                self.failures += 1
             raise ServiceRequestError("injected: storage unreachable")
+        return super().send(request, **kwargs)

@@ -18,3 +18,15 @@ def test_numbers_start_at_one() -> None:
 def test_settings_reject_a_format_without_number() -> None:
     with pytest.raises(ValueError):
         Settings(CUSTOMER_ACCOUNT_FORMAT="C{count}")
+
+
+def test_deployed_app_refuses_to_start_without_a_real_admin_key() -> None:
+    from shared.settings import UnsafeSettings, check_startup_settings
+
+    azure = {"WEBSITE_INSTANCE_ID": "abc"}
+    for key in (None, "", "dev-admin-key", "short"):
+        environ = dict(azure, **({"ADMIN_API_KEY": key} if key is not None else {}))
+        with pytest.raises(UnsafeSettings):
+            check_startup_settings(environ)
+    check_startup_settings(dict(azure, ADMIN_API_KEY="a-long-enough-secret-key"))
+    check_startup_settings({})  # local runs use the default key
