@@ -1,0 +1,64 @@
+# Developer entry points. Needs only Python 3.11, Node 20 (npm) and make.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.stamp-requirements
+NPM_STAMP := node_modules/.stamp-package-lock
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+LINT_PATHS := $(wildcard shared functions devhost function_app.py)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint bench clean
+
+help:
+	@echo "make install  create .venv and node_modules (only when requirements change)"
+	@echo "make run      start Azurite (unless one is running) and the app on http://localhost:7071"
+	@echo "make test     run the tests against a private in-memory Azurite (PYTEST_ARGS=... to narrow)"
+	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make bench    run the benchmark against a private Azurite"
+	@echo "make clean    remove caches and scratch output"
+
+install: $(PIP_STAMP) $(NPM_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(PIP_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+# npm keeps its own record of what it installed (node_modules/.package-lock.json); when that is
+# newer than package-lock.json the tree is current and a reinstall would only cost time.
+$(NPM_STAMP): package.json package-lock.json
+	@if [ -x node_modules/.bin/azurite ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then \
+		echo "node_modules is up to date with package-lock.json"; \
+	else \
+		npm ci --no-audit --no-fund; \
+	fi
+	@touch $@
+
+local.settings.json:
+	cp local.settings.json.example $@
+	@echo "Created local.settings.json from local.settings.json.example (edit it for your machine)."
+
+run: install local.settings.json
+	$(PY) -m devhost.azurite run --ports default -- $(PY) -m devhost --port 7071
+
+test: install
+	$(PY) -m devhost.azurite run --ports free -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy $(LINT_PATHS)
+
+bench: install
+	@test -f bench/__main__.py || { echo "make bench: bench/__main__.py does not exist yet" >&2; exit 1; }
+	$(PY) -m devhost.azurite run --ports free -- $(PY) -m bench
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .azurite bench/out
+	find . -path ./node_modules -prune -o -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 \
+		| xargs -0 rm -rf

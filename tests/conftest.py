@@ -1,0 +1,30 @@
+"""Fixtures shared by every test suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from devhost.azurite import answering_azurite, start_azurite
+
+
+@pytest.fixture(scope="session")
+def storage_connection_string() -> Iterator[str]:
+    """Azurite for the session: the one `make test` started, else a private in-memory one.
+
+    Under pytest-xdist only the first worker shares the Azurite `make test` started; every other
+    worker gets its own, so tests using fixed queue and table names never see each other's data.
+    """
+    configured = os.environ.get("AzureWebJobsStorage")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if worker == "gw0" and answering_azurite(configured):
+        assert configured is not None
+        yield configured
+        return
+    azurite = start_azurite("free")
+    try:
+        yield azurite.connection_string
+    finally:
+        azurite.stop()

@@ -1,0 +1,37 @@
+"""Fixtures for the local host's own tests: the sample app, hosted on real Azurite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from devhost import LocalHost
+from tests.devhost.helpers import QUIET_SCHEDULE, SAMPLE_APP, SampleHost, unique_name
+
+StartSample = Callable[..., SampleHost]
+
+
+@pytest.fixture
+def start_sample(storage_connection_string: str) -> Iterator[StartSample]:
+    """Starts the sample app in a LocalHost with fresh queue names; stops it after the test."""
+    started: list[LocalHost] = []
+
+    def start(**overrides: str) -> SampleHost:
+        settings = {
+            "AzureWebJobsStorage": storage_connection_string,
+            "OK_QUEUE": unique_name("ok"),
+            "ECHO_QUEUE": unique_name("echo"),
+            "FAIL_QUEUE": unique_name("fail"),
+            "TICK_SCHEDULE": QUIET_SCHEDULE,
+            "TICK_KEY": unique_name("tick"),
+            **overrides,
+        }
+        host = LocalHost(script_root=SAMPLE_APP, port=0, settings=settings, app_module="function_app")
+        host.start()
+        started.append(host)
+        return SampleHost(host, settings)
+
+    yield start
+    for host in started:
+        host.stop()

@@ -1,0 +1,158 @@
+"""HTTP triggers through a real socket: routing, request mapping, responses and errors."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.devhost.conftest import StartSample
+from tests.devhost.helpers import unique_name
+
+
+def test_route_params_query_headers_and_body_reach_the_function(start_sample: StartSample) -> None:
+    sample = start_sample()
+    response = httpx.post(
+        f"{sample.base_url}/api/items/42?colour=red&tag=a&tag=b",
+        headers={"X-Sample": "hello"},
+        content=b"payload bytes",
+    )
+    assert response.status_code == 201
+    assert response.headers["content-type"] == "application/json"
+    document = response.json()
+    assert document["function"] == "item"
+    assert document["method"] == "POST"
+    assert document["route"] == {"id": "42"}
+    assert document["query"] == {"colour": "red", "tag": "a,b"}
+    assert document["sample_header"] == "hello"
+    assert document["body"] == "payload bytes"
+    assert document["url"].endswith("/api/items/42?colour=red&tag=a&tag=b")
+    assert document["invocation_id"]
+
+
+def test_literal_route_beats_parameter_route(start_sample: StartSample) -> None:
+    sample = start_sample()
+    assert httpx.get(f"{sample.base_url}/api/items/special").json() == {"function": "special_item"}
+
+
+def test_catch_all_route(start_sample: StartSample) -> None:
+    sample = start_sample()
+    assert httpx.get(f"{sample.base_url}/api/files/a/b/c.txt").json() == {"path": "a/b/c.txt"}
+
+
+def test_plain_text_response_gets_charset_and_custom_headers(start_sample: StartSample) -> None:
+    response = httpx.get(f"{start_sample().base_url}/api/text")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["x-custom"] == "yes"
+    assert response.text == "plain words"
+
+
+def test_async_functions_are_awaited(start_sample: StartSample) -> None:
+    response = httpx.get(f"{start_sample().base_url}/api/async-hello", params={"name": "Ann"})
+    assert response.json() == {"hello": "Ann"}
+
+
+def test_unknown_route_is_404_problem(start_sample: StartSample) -> None:
+    response = httpx.get(f"{start_sample().base_url}/api/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "about:blank"
+    assert problem["title"] == "Not Found"
+    assert problem["status"] == 404
+    assert problem["detail"]
+
+
+def test_route_constraint_mismatch_is_404(start_sample: StartSample) -> None:
+    assert httpx.get(f"{start_sample().base_url}/api/items/not-a-number").status_code == 404
+
+
+def test_wrong_method_is_405_problem_with_allow(start_sample: StartSample) -> None:
+    response = httpx.delete(f"{start_sample().base_url}/api/items/42")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["title"] == "Method Not Allowed"
+
+
+def test_exception_is_500_problem_without_details(
+    start_sample: StartSample, caplog: pytest.LogCaptureFixture
+) -> None:
+    sample = start_sample()
+    with caplog.at_level(logging.INFO, logger="devhost"):
+        response = httpx.get(f"{sample.base_url}/api/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 500
+    assert "internal detail" not in response.text
+    assert "Traceback" not in response.text
+    assert any("Executed 'Functions.boom' (Failed, 500" in r.getMessage() for r in caplog.records)
+
+
+def test_one_log_line_per_invocation_without_the_body(
+    start_sample: StartSample, caplog: pytest.LogCaptureFixture
+) -> None:
+    sample = start_sample()
+    with caplog.at_level(logging.INFO, logger="devhost"):
+        httpx.post(f"{sample.base_url}/api/items/7", content=b"secret-personal-data")
+    lines = [r.getMessage() for r in caplog.records if "Functions.item" in r.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].startswith("Executed 'Functions.item' (Succeeded, 201, Duration=")
+    assert "Trigger=HTTP" in lines[0]
+    assert all("secret-personal-data" not in r.getMessage() for r in caplog.records)
+
+
+def test_keep_alive_connection_serves_several_requests(start_sample: StartSample) -> None:
+    sample = start_sample()
+    with httpx.Client(base_url=sample.base_url) as client:
+        for number in range(5):
+            assert client.get(f"/api/items/{number}").json()["route"] == {"id": str(number)}
+
+
+def test_fifty_requests_are_handled_concurrently(start_sample: StartSample) -> None:
+    """Every handler waits at a barrier for all 50: only a concurrent server lets them all pass."""
+    sample = start_sample()
+    parties = 50
+    limits = httpx.Limits(max_connections=parties)
+    key = unique_name("fifty")
+    with (
+        httpx.Client(base_url=sample.base_url, limits=limits, timeout=30) as client,
+        ThreadPoolExecutor(max_workers=parties) as pool,
+    ):
+        responses = list(
+            pool.map(lambda _: client.get(f"/api/together/{key}", params={"n": parties}), range(parties))
+        )
+    assert [r.status_code for r in responses] == [200] * parties
+    assert max(r.json()["most_running"] for r in responses) == parties
+
+
+def test_stop_is_prompt_and_closes_the_port(start_sample: StartSample) -> None:
+    sample = start_sample()
+    with httpx.Client(base_url=sample.base_url) as client:
+        assert client.get("/api/text").status_code == 200  # leaves an idle keep-alive connection
+        started = time.monotonic()
+        sample.host.stop()
+        assert time.monotonic() - started < 2.0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{sample.base_url}/api/text")
+
+
+def test_stop_lets_a_running_request_finish(start_sample: StartSample) -> None:
+    sample = start_sample()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(
+            httpx.get, f"{sample.base_url}/api/together/{unique_name('alone')}", params={"n": 1}
+        )
+        time.sleep(0.1)  # the function is now sleeping inside the host
+        sample.host.stop()
+        assert pending.result().status_code == 200
+
+
+def test_function_disabled_by_app_setting_is_not_served(start_sample: StartSample) -> None:
+    sample = start_sample(**{"AzureWebJobs.boom.Disabled": "true"})
+    assert httpx.get(f"{sample.base_url}/api/boom").status_code == 404
+    assert "boom" not in {spec.name for spec in sample.host.functions}
