@@ -19,9 +19,7 @@ blueprint = func.Blueprint()
 
 
 @blueprint.function_name(name="convert_customer")
-@blueprint.queue_trigger(
-    arg_name="msg", queue_name=SYNC_QUEUE, connection="AzureWebJobsStorage"
-)
+@blueprint.queue_trigger(arg_name="msg", queue_name=SYNC_QUEUE, connection="AzureWebJobsStorage")
 def convert_customer_from_queue(msg: func.QueueMessage) -> None:
     """Failing here makes the host retry the message, and park it in the poison queue at last."""
     try:
@@ -49,9 +47,7 @@ def convert_customer_from_queue(msg: func.QueueMessage) -> None:
 
 
 @blueprint.function_name(name="conversion_batch")
-@blueprint.timer_trigger(
-    arg_name="timer", schedule="%CONVERSION_SCHEDULE%", run_on_startup=False
-)
+@blueprint.timer_trigger(arg_name="timer", schedule="%CONVERSION_SCHEDULE%", run_on_startup=False)
 def conversion_batch_on_schedule(timer: func.TimerRequest) -> None:
     if timer.past_due:
         logger.info("The conversion batch is running late")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions.http_api import api_endpoint, json_response, read_json_body
+from functions.http_api import api_endpoint, json_response, problem_body, read_json_body
 from shared.domain.errors import InvalidRequest
 from shared.services.access import require_channel_access
+from shared.services.addresses import add_address
 from shared.services.customers import create_customer, get_customer
 from shared.services.dependencies import current_dependencies
+from shared.services.edits import edit_customer
+from shared.services.loyalty import issue_loyalty_card
+from shared.services.offline_upload import upload_offline_customers
 
 blueprint = func.Blueprint()
 
@@ -52,9 +56,7 @@ def get_customer_by_ref(req: func.HttpRequest) -> func.HttpResponse:
         authorization=req.headers.get("Authorization"),
         channel_id=channel_id,
     )
-    customer = get_customer(
-        dependencies, channel_id=channel_id, ref=req.route_params["ref"]
-    )
+    customer = get_customer(dependencies, channel_id=channel_id, ref=req.route_params["ref"])
     return json_response(customer)
 
 
@@ -64,7 +66,83 @@ def _idempotency_key(req: func.HttpRequest) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
-        raise InvalidRequest(
-            f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters"
-        )
+        raise InvalidRequest(f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
     return key
+
+
+@blueprint.function_name(name="edit_customer")
+@blueprint.route(route="channels/{channelId}/customers/{ref}", methods=["PATCH"])
+@api_endpoint
+def patch_customer(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(
+        dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id
+    )
+    customer = edit_customer(
+        dependencies,
+        channel_id=channel_id,
+        ref=req.route_params["ref"],
+        body=read_json_body(req),
+        if_match=req.headers.get("If-Match"),
+    )
+    return json_response(customer)
+
+
+@blueprint.function_name(name="add_customer_address")
+@blueprint.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["POST"])
+@api_endpoint
+def post_customer_address(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(
+        dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id
+    )
+    address = add_address(
+        dependencies, channel_id=channel_id, ref=req.route_params["ref"], body=read_json_body(req)
+    )
+    return json_response(address, status=201)
+
+
+@blueprint.function_name(name="issue_loyalty_card")
+@blueprint.route(route="channels/{channelId}/customers/{ref}/loyalty-cards", methods=["POST"])
+@api_endpoint
+def post_loyalty_card(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(
+        dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id
+    )
+    card = issue_loyalty_card(dependencies, channel_id=channel_id, ref=req.route_params["ref"])
+    return json_response(card, status=201)
+
+
+@blueprint.function_name(name="upload_offline_customers")
+@blueprint.route(route="channels/{channelId}/offline-customers", methods=["POST"])
+@api_endpoint
+def post_offline_customers(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(
+        dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id
+    )
+    results = upload_offline_customers(dependencies, channel_id=channel_id, body=read_json_body(req))
+    instance = f"/api/channels/{channel_id}/offline-customers"
+    return json_response(
+        {
+            "results": [
+                {
+                    "customerId": result.customer_id,
+                    "status": result.status,
+                    **(
+                        {"customer": result.customer.model_dump(mode="json", by_alias=True)}
+                        if result.customer
+                        else {"problem": problem_body(result.problem, instance)}
+                        if result.problem
+                        else {}
+                    ),
+                }
+                for result in results
+            ]
+        }
+    )

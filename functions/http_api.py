@@ -36,9 +36,7 @@ def json_response(
         text = body.model_dump_json(by_alias=True)
     else:
         text = json.dumps(body, default=str)
-    return func.HttpResponse(
-        text, status_code=status, headers=headers or {}, mimetype=JSON
-    )
+    return func.HttpResponse(text, status_code=status, headers=headers or {}, mimetype=JSON)
 
 
 def problem_response(
@@ -67,29 +65,32 @@ def problem_response(
     )
 
 
-def problem_for(error: DomainError, instance: str) -> func.HttpResponse:
-    extra: dict[str, Any] = {}
+def problem_body(error: DomainError, instance: str) -> dict[str, Any]:
+    problem: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + error.slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "instance": instance,
+    }
     if isinstance(error, ValidationFailed):
-        extra["errors"] = [
-            {"field": item.field, "message": item.message} for item in error.errors
-        ]
-    return problem_response(
-        status=error.status,
-        slug=error.slug,
-        title=error.title,
-        detail=error.detail,
-        instance=instance,
-        extra=extra,
+        problem["errors"] = [{"field": item.field, "message": item.message} for item in error.errors]
+    return problem
+
+
+def problem_for(error: DomainError, instance: str) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(problem_body(error, instance)),
+        status_code=error.status,
         headers=error.headers,
+        mimetype=PROBLEM_JSON,
     )
 
 
 def read_json_body(request: func.HttpRequest) -> Any:
     body = request.get_body() or b""
     if len(body) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(
-            f"The body has {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted"
-        )
+        raise PayloadTooLarge(f"The body has {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted")
     if not body.strip():
         raise InvalidRequest("The request needs a JSON body")
     try:

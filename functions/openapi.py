@@ -16,7 +16,9 @@ from shared.domain.customer import (
     AddressCreate,
     CustomerCreate,
     CustomerPublic,
+    CustomerUpdate,
 )
+from shared.domain.operations import SyncOperation
 from shared.domain.sync import RunSummary, SyncStatusReport
 
 blueprint = func.Blueprint()
@@ -50,6 +52,39 @@ class Health(BaseModel):
     checks: dict[str, str]
 
 
+class CustomerList(BaseModel):
+    items: list[CustomerPublic]
+
+
+class LoyaltyCard(BaseModel):
+    card_number: str = Field(alias="cardNumber")
+    account_number: str = Field(alias="accountNumber")
+    customer_id: str = Field(alias="customerId")
+
+
+class OfflineUpload(BaseModel):
+    """Customers created while the POS was offline; each carries its own `customerId`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customers: list[CustomerCreate] = Field(min_length=1, max_length=100)
+
+
+class OfflineResult(BaseModel):
+    customer_id: str | None = Field(alias="customerId")
+    status: int
+    customer: CustomerPublic | None = None
+    problem: Problem | None = None
+
+
+class OfflineResults(BaseModel):
+    results: list[OfflineResult]
+
+
+class OperationList(BaseModel):
+    items: list[SyncOperation]
+
+
 MODELS: list[type[BaseModel]] = [
     Channel,
     ChannelUpsert,
@@ -62,6 +97,13 @@ MODELS: list[type[BaseModel]] = [
     Problem,
     IssuedKey,
     Health,
+    CustomerUpdate,
+    CustomerList,
+    LoyaltyCard,
+    OfflineUpload,
+    OfflineResults,
+    OperationList,
+    SyncOperation,
 ]
 
 
@@ -182,6 +224,77 @@ def build_openapi() -> dict[str, Any]:
                 "getCustomer",
                 "Read a customer by GUID or account number",
                 responses={"200": ok(CustomerPublic), **_problems(401, 403, 404)},
+            ),
+            "patch": _operation(
+                "editCustomer",
+                "Edit a customer (409 while pending unless asyncCustomerEdits; If-Match honoured)",
+                body=CustomerUpdate,
+                parameters=[
+                    {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+                ],
+                responses={
+                    "200": ok(CustomerPublic),
+                    **_problems(400, 401, 403, 404, 409, 412, 413, 422, 503),
+                },
+            ),
+        },
+        "/api/channels/{channelId}/customers/{ref}/addresses": {
+            "parameters": [CHANNEL, _path_param("ref")],
+            "post": _operation(
+                "addCustomerAddress",
+                "Add an address (per asyncCustomerAddresses)",
+                body=AddressCreate,
+                responses={
+                    "201": ok(Address, "Created"),
+                    **_problems(400, 401, 403, 404, 409, 413, 422, 503),
+                },
+            ),
+        },
+        "/api/channels/{channelId}/customers/{ref}/loyalty-cards": {
+            "parameters": [CHANNEL, _path_param("ref")],
+            "post": _operation(
+                "issueLoyaltyCard",
+                "Issue a loyalty card (409 while pending)",
+                responses={"201": ok(LoyaltyCard, "Created"), **_problems(401, 403, 404, 409, 503)},
+            ),
+        },
+        "/api/channels/{channelId}/offline-customers": {
+            "parameters": [CHANNEL],
+            "post": _operation(
+                "uploadOfflineCustomers",
+                "Upload up to 100 customers created while the POS was offline",
+                body=OfflineUpload,
+                responses={"200": ok(OfflineResults), **_problems(400, 401, 403, 404, 413, 422)},
+            ),
+        },
+        "/api/sync/operations": {
+            "get": _operation(
+                "listSyncOperations",
+                "Synchronization operations (admin)",
+                parameters=[
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["Pending", "Synced", "Failed"]},
+                    },
+                    {"name": "channelId", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    },
+                ],
+                responses={"200": ok(OperationList), **_problems(401, 403, 422)},
+            ),
+        },
+        "/api/sync/operations/{operationId}/retry": {
+            "parameters": [_path_param("operationId")],
+            "post": _operation(
+                "retrySyncOperation",
+                "Retry one operation (admin)",
+                responses={"202": ok(SyncOperation, "Accepted"), **_problems(401, 403, 404, 409)},
             ),
         },
         "/api/sync/status": {

@@ -5,9 +5,11 @@ from __future__ import annotations
 import azure.functions as func
 
 from functions.http_api import api_endpoint, json_response
+from shared.domain.errors import FieldError, ValidationFailed
 from shared.services.access import require_admin
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.dependencies import current_dependencies
+from shared.services.sync_operations import DEFAULT_LIMIT, list_operations, retry_operation
 from shared.services.sync_status import health, sync_status
 
 blueprint = func.Blueprint()
@@ -39,3 +41,37 @@ def get_health(req: func.HttpRequest) -> func.HttpResponse:
         {"status": "Healthy" if healthy else "Unhealthy", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@blueprint.function_name(name="list_sync_operations")
+@blueprint.route(route="sync/operations", methods=["GET"])
+@api_endpoint
+def get_sync_operations(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    operations = list_operations(
+        dependencies,
+        status=req.params.get("status"),
+        channel_id=req.params.get("channelId"),
+        limit=_int_param(req.params.get("limit"), name="limit", default=DEFAULT_LIMIT),
+    )
+    return json_response({"items": [operation.model_dump(mode="json") for operation in operations]})
+
+
+@blueprint.function_name(name="retry_sync_operation")
+@blueprint.route(route="sync/operations/{operationId}/retry", methods=["POST"])
+@api_endpoint
+def post_sync_operation_retry(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    operation = retry_operation(dependencies, operation_id=req.route_params["operationId"])
+    return json_response(operation, status=202)
+
+
+def _int_param(value: str | None, *, name: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationFailed([FieldError(name, "must be a whole number")]) from None

@@ -19,18 +19,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
 
-    storage_connection: str = Field(
-        default=AZURITE_CONNECTION_STRING, validation_alias="AzureWebJobsStorage"
-    )
-    hq_storage_connection: str | None = Field(
-        default=None, validation_alias="HQ_STORAGE_CONNECTION"
-    )
-    hq_timeout_seconds: float = Field(
-        default=2.0, gt=0, validation_alias="HQ_TIMEOUT_SECONDS"
-    )
-    customer_account_format: str = Field(
-        default="C{number:09d}", validation_alias="CUSTOMER_ACCOUNT_FORMAT"
-    )
+    storage_connection: str = Field(default=AZURITE_CONNECTION_STRING, validation_alias="AzureWebJobsStorage")
+    hq_storage_connection: str | None = Field(default=None, validation_alias="HQ_STORAGE_CONNECTION")
+    hq_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="HQ_TIMEOUT_SECONDS")
+    customer_account_format: str = Field(default="C{number:09d}", validation_alias="CUSTOMER_ACCOUNT_FORMAT")
     account_number_block_size: int = Field(
         default=10, ge=1, le=1000, validation_alias="ACCOUNT_NUMBER_BLOCK_SIZE"
     )
@@ -38,9 +30,7 @@ class Settings(BaseSettings):
     conversion_schedule: str = Field(
         default=DEFAULT_CONVERSION_SCHEDULE, validation_alias="CONVERSION_SCHEDULE"
     )
-    conversion_batch_workers: int = Field(
-        default=8, ge=1, le=64, validation_alias="CONVERSION_BATCH_WORKERS"
-    )
+    conversion_batch_workers: int = Field(default=8, ge=1, le=64, validation_alias="CONVERSION_BATCH_WORKERS")
 
     @model_validator(mode="after")
     def _check_account_format(self) -> Settings:

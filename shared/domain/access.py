@@ -13,9 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 KEY_PREFIX = "ck"
-_KEY_SHAPE = re.compile(
-    r"^ck\.([a-z0-9][a-z0-9-]{1,62})\.([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$"
-)
+_KEY_SHAPE = re.compile(r"^ck\.([a-z0-9][a-z0-9-]{1,62})\.([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
 
 
 @dataclass(frozen=True)
@@ -58,16 +56,12 @@ def parse_channel_key(token: str) -> PresentedChannelKey | None:
     return PresentedChannelKey(*match.groups())
 
 
-def secret_matches(
-    presented: PresentedChannelKey, *, salt: bytes, secret_hash: bytes
-) -> bool:
+def secret_matches(presented: PresentedChannelKey, *, salt: bytes, secret_hash: bytes) -> bool:
     return hmac.compare_digest(hash_secret(presented.secret, salt), secret_hash)
 
 
 def is_admin_token(token: str, admin_api_key: str | None) -> bool:
-    return bool(admin_api_key) and hmac.compare_digest(
-        token.encode(), str(admin_api_key).encode()
-    )
+    return bool(admin_api_key) and hmac.compare_digest(token.encode(), str(admin_api_key).encode())
 
 
 def bearer_token(authorization: str | None) -> str | None:

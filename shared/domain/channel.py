@@ -12,9 +12,7 @@ from shared.domain.countries import normalise_alpha3
 CHANNEL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 CountryCode = Annotated[str, AfterValidator(normalise_alpha3)]
-ChannelName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-]
+ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 def is_valid_channel_id(channel_id: str) -> bool:
@@ -30,18 +28,10 @@ class ChannelUpsert(_ApiModel):
 
     name: ChannelName | None = None
     default_country: CountryCode | None = Field(default=None, alias="defaultCountry")
-    async_customer_creation: bool | None = Field(
-        default=None, alias="asyncCustomerCreation"
-    )
-    enhanced_async_customers: bool | None = Field(
-        default=None, alias="enhancedAsyncCustomers"
-    )
-    async_customer_addresses: bool | None = Field(
-        default=None, alias="asyncCustomerAddresses"
-    )
-    filter_shared_customer_tables: bool | None = Field(
-        default=None, alias="filterSharedCustomerTables"
-    )
+    async_customer_creation: bool | None = Field(default=None, alias="asyncCustomerCreation")
+    enhanced_async_customers: bool | None = Field(default=None, alias="enhancedAsyncCustomers")
+    async_customer_addresses: bool | None = Field(default=None, alias="asyncCustomerAddresses")
+    filter_shared_customer_tables: bool | None = Field(default=None, alias="filterSharedCustomerTables")
     async_customer_edits: bool | None = Field(default=None, alias="asyncCustomerEdits")
 
 
@@ -52,9 +42,7 @@ class Channel(_ApiModel):
     async_customer_creation: bool = Field(default=False, alias="asyncCustomerCreation")
     enhanced_async_customers: bool = Field(default=True, alias="enhancedAsyncCustomers")
     async_customer_addresses: bool = Field(default=True, alias="asyncCustomerAddresses")
-    filter_shared_customer_tables: bool = Field(
-        default=False, alias="filterSharedCustomerTables"
-    )
+    filter_shared_customer_tables: bool = Field(default=False, alias="filterSharedCustomerTables")
     async_customer_edits: bool = Field(default=False, alias="asyncCustomerEdits")
 
     @classmethod

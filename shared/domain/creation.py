@@ -10,9 +10,12 @@ ENHANCED_FLAG = "enhancedAsyncCustomers"
 ASYNC_ADDRESSES_FLAG = "asyncCustomerAddresses"
 
 
-def planned_creation_mode(channel: Channel) -> CreationMode:
-    """Async when the profile says so; otherwise sync, which may still fall back to async later."""
-    return CreationMode.ASYNC if channel.async_customer_creation else CreationMode.SYNC
+def planned_creation_mode(channel: Channel, *, created_offline: bool = False) -> CreationMode:
+    """Async when the profile says so or the POS was offline; otherwise sync, which may still fall
+    back to async when HQ does not answer."""
+    if created_offline or channel.async_customer_creation:
+        return CreationMode.ASYNC
+    return CreationMode.SYNC
 
 
 def check_async_create(channel: Channel, request: CustomerCreate) -> None:
@@ -22,11 +25,7 @@ def check_async_create(channel: Channel, request: CustomerCreate) -> None:
             name,
             f"needs the channel's '{ENHANCED_FLAG}' flag for a customer created in async mode",
         )
-        for name in (
-            []
-            if channel.enhanced_async_customers
-            else request.enhanced_fields_present()
-        )
+        for name in ([] if channel.enhanced_async_customers else request.enhanced_fields_present())
     ]
     if not channel.async_customer_addresses and len(request.addresses) > 1:
         errors.append(

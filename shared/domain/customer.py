@@ -24,15 +24,9 @@ from shared.domain.contact import normalise_email, normalise_phone
 PENDING_DISPLAY_ACCOUNT_NUMBER = "Pending synchronization"
 MAX_ADDRESSES_PER_REQUEST = 20
 
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
-]
-ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
-]
-AddressLine = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)
-]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
 Email = Annotated[str, AfterValidator(normalise_email)]
 
 
@@ -71,12 +65,9 @@ class AddressCreate(_ApiModel):
     street: AddressLine
     city: ShortText
     state: ShortText | None = None
-    zip_code: (
-        Annotated[
-            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
-        ]
-        | None
-    ) = Field(default=None, alias="zipCode")
+    zip_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = (
+        Field(default=None, alias="zipCode")
+    )
     country_region_id: CountryCode = Field(alias="countryRegionId")
     purpose: AddressPurpose = AddressPurpose.HOME
     is_primary: bool = Field(default=False, alias="isPrimary")
@@ -87,9 +78,7 @@ class Address(AddressCreate):
     sync_status: SyncStatus = Field(default=SyncStatus.PENDING, alias="syncStatus")
 
     @classmethod
-    def from_request(
-        cls, request: AddressCreate, *, sync_status: SyncStatus
-    ) -> Address:
+    def from_request(cls, request: AddressCreate, *, sync_status: SyncStatus) -> Address:
         return cls(
             address_id=str(uuid.uuid4()),
             sync_status=sync_status,
@@ -108,9 +97,7 @@ Phone = Annotated[str, AfterValidator(_phone_in_channel_country)]
 class CustomerProfile(_ApiModel):
     """Who the customer is; the part of a customer HQ keeps in its customer master."""
 
-    customer_type: CustomerType = Field(
-        default=CustomerType.PERSON, alias="customerType"
-    )
+    customer_type: CustomerType = Field(default=CustomerType.PERSON, alias="customerType")
     first_name: Name | None = Field(default=None, alias="firstName")
     middle_name: Name | None = Field(default=None, alias="middleName")
     last_name: Name | None = Field(default=None, alias="lastName")
@@ -118,12 +105,8 @@ class CustomerProfile(_ApiModel):
     title: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None
-    additional_emails: list[Email] = Field(
-        default_factory=list, max_length=10, alias="additionalEmails"
-    )
-    additional_phones: list[Phone] = Field(
-        default_factory=list, max_length=10, alias="additionalPhones"
-    )
+    additional_emails: list[Email] = Field(default_factory=list, max_length=10, alias="additionalEmails")
+    additional_phones: list[Phone] = Field(default_factory=list, max_length=10, alias="additionalPhones")
     affiliations: list[ShortText] = Field(default_factory=list, max_length=20)
 
     def missing_names(self) -> list[str]:
@@ -148,13 +131,40 @@ class CustomerProfile(_ApiModel):
         return present
 
 
+class CustomerUpdate(_ApiModel):
+    """Body of `PATCH .../customers/{ref}`: only the fields sent change; `null` clears a field."""
+
+    customer_type: CustomerType | None = Field(default=None, alias="customerType")
+    first_name: Name | None = Field(default=None, alias="firstName")
+    middle_name: Name | None = Field(default=None, alias="middleName")
+    last_name: Name | None = Field(default=None, alias="lastName")
+    organization_name: Name | None = Field(default=None, alias="organizationName")
+    title: ShortText | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    additional_emails: list[Email] | None = Field(default=None, max_length=10, alias="additionalEmails")
+    additional_phones: list[Phone] | None = Field(default=None, max_length=10, alias="additionalPhones")
+    affiliations: list[ShortText] | None = Field(default=None, max_length=20)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, by model field name; lists sent as null become empty."""
+        changed = self.model_dump(exclude_unset=True)
+        for name in ("additional_emails", "additional_phones", "affiliations"):
+            if name in changed and changed[name] is None:
+                changed[name] = []
+        if changed.get("customer_type") is None:
+            changed.pop("customer_type", None)
+        return changed
+
+    def applied_to(self, profile: CustomerProfile) -> CustomerProfile:
+        return CustomerProfile.model_validate({**profile.model_dump(), **self.changes()})
+
+
 class CustomerCreate(CustomerProfile):
     """Body of `POST /channels/{id}/customers`."""
 
     customer_id: uuid.UUID | None = Field(default=None, alias="customerId")
-    addresses: list[AddressCreate] = Field(
-        default_factory=list, max_length=MAX_ADDRESSES_PER_REQUEST
-    )
+    addresses: list[AddressCreate] = Field(default_factory=list, max_length=MAX_ADDRESSES_PER_REQUEST)
 
     def profile(self) -> CustomerProfile:
         return CustomerProfile.model_construct(
@@ -181,6 +191,7 @@ class CustomerRecord(BaseModel):
     created_at: datetime
     synced_at: datetime | None = None
     request_fingerprint: str = ""
+    edit_count: int = 0
     version: str | None = None
 
     @property
@@ -220,8 +231,7 @@ class CustomerPublic(_ApiModel):
         return cls(
             customer_id=record.customer_id,
             account_number=record.account_number,
-            display_account_number=record.account_number
-            or PENDING_DISPLAY_ACCOUNT_NUMBER,
+            display_account_number=record.account_number or PENDING_DISPLAY_ACCOUNT_NUMBER,
             sync_status=record.sync_status,
             creation_mode=record.creation_mode,
             fallback_reason=record.fallback_reason,

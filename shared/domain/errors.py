@@ -53,9 +53,7 @@ class Unauthorized(DomainError):
     status = 401
 
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            detail, headers={"WWW-Authenticate": 'Bearer realm="commerce"'}
-        )
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="commerce"'})
 
 
 class Forbidden(DomainError):
@@ -97,6 +95,24 @@ class AsyncCustomerNotEditable(DomainError):
 class AsyncCustomerLoyaltyUnavailable(DomainError):
     slug = "async-customer-loyalty-unavailable"
     title = "A customer pending synchronization cannot get a loyalty card"
+    status = 409
+
+
+class AsyncCustomerAddressUnavailable(DomainError):
+    slug = "async-customer-address-unavailable"
+    title = "A customer pending synchronization cannot get another address"
+    status = 409
+
+
+class OfflineCreationDisabled(DomainError):
+    slug = "offline-customer-creation-disabled"
+    title = "This channel does not accept customers created offline"
+    status = 403
+
+
+class OperationAlreadySynced(DomainError):
+    slug = "operation-already-synced"
+    title = "This synchronization operation is already done"
     status = 409
 
 

@@ -54,6 +54,8 @@ class SyncStatusReport(BaseModel):
 
     pending_customers: int = Field(alias="pendingCustomers")
     pending_addresses: int = Field(alias="pendingAddresses")
+    pending_edits: int = Field(alias="pendingEdits")
+    failed_operations: int = Field(alias="failedOperations")
     oldest_pending_seconds: float | None = Field(alias="oldestPendingSeconds")
     poison_messages: int = Field(alias="poisonMessages")
     last_run: RunSummary | None = Field(alias="lastRun")

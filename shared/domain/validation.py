@@ -39,9 +39,7 @@ def field_errors(error: ValidationError) -> list[FieldError]:
     ]
 
 
-def parse_model(
-    model: type[ModelT], data: Any, *, context: dict[str, Any] | None = None
-) -> ModelT:
+def parse_model(model: type[ModelT], data: Any, *, context: dict[str, Any] | None = None) -> ModelT:
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
@@ -50,9 +48,7 @@ def parse_model(
 
 def parse_customer_create(data: Any, *, default_country: str) -> CustomerCreate:
     """Validates a create body; phones without a country code are read in the channel's country."""
-    request = parse_model(
-        CustomerCreate, data, context={"default_country": default_country}
-    )
+    request = parse_model(CustomerCreate, data, context={"default_country": default_country})
     _require_names(request)
     return request
 
@@ -61,6 +57,4 @@ def _require_names(profile: CustomerProfile) -> None:
     missing = profile.missing_names()
     if missing:
         kind = profile.customer_type.value
-        raise ValidationFailed(
-            [FieldError(name, f"is required for a {kind}") for name in missing]
-        )
+        raise ValidationFailed([FieldError(name, f"is required for a {kind}") for name in missing])

@@ -51,24 +51,18 @@ def _is_genuine_channel_key(dependencies: Dependencies, token: str) -> bool:
     if presented is None:
         return False
     stored = dependencies.channel_keys.get(presented.channel_id, presented.key_id)
-    return stored is not None and secret_matches(
-        presented, salt=stored.salt, secret_hash=stored.secret_hash
-    )
+    return stored is not None and secret_matches(presented, salt=stored.salt, secret_hash=stored.secret_hash)
 
 
 def issue_channel_key(dependencies: Dependencies, *, channel_id: str) -> dict[str, str]:
     """A new key for the channel; the key itself is returned this once and never stored."""
     require_channel(dependencies, channel_id)
     key = new_channel_key(channel_id)
-    dependencies.channel_keys.add(
-        StoredKey(key.channel_id, key.key_id, key.salt, key.secret_hash)
-    )
+    dependencies.channel_keys.add(StoredKey(key.channel_id, key.key_id, key.salt, key.secret_hash))
     return {"keyId": key.key_id, "key": key.key}
 
 
-def revoke_channel_key(
-    dependencies: Dependencies, *, channel_id: str, key_id: str
-) -> None:
+def revoke_channel_key(dependencies: Dependencies, *, channel_id: str, key_id: str) -> None:
     require_channel(dependencies, channel_id)
     if not dependencies.channel_keys.remove(channel_id, key_id):
         raise NotFound(f"Channel '{channel_id}' has no key '{key_id}'")

@@ -1,11 +1,12 @@
-"""Conversion: a pending async customer becomes exactly one HQ customer with a real account number.
+"""Conversion: a pending async customer becomes exactly one HQ customer with a real account number,
+then its pending addresses and edits are synced after it, in order.
 
 Every step is safe to repeat, so a redelivered message, a concurrent delivery, the batch racing the
 queue, or a crash at any point ends with one HQ customer and one account number per customer:
 - the GUID -> account-number binding in HQ is create-only, so the first binding wins for good;
 - a number that lost the race goes back to the allocator's block instead of being burnt;
-- the HQ master is written with the same content under the same account number;
-- the channel record is marked synced with an ETag check, together with its pending-index row.
+- the HQ master is written under the account number and never goes back to an older edit;
+- the channel record is marked synced with an ETag check, together with completing its operation.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import logging
 
 from shared.domain.account_number import format_account_number
-from shared.domain.customer import CustomerRecord, SyncStatus
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import DomainError
+from shared.domain.operations import OperationKind, SyncOperation, describe_failure
 from shared.domain.sync import ConversionOutcome
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import (
@@ -23,6 +25,7 @@ from shared.services.fault_points import (
     AFTER_CHANNEL_RECORD_UPDATED,
     AFTER_HQ_ADDRESS_WRITTEN,
     AFTER_HQ_CUSTOMER_WRITTEN,
+    AFTER_HQ_EDIT_REPLAYED,
 )
 from shared.storage.channel_customers import RecordChanged
 from shared.storage.headquarters import HqCustomer
@@ -39,57 +42,76 @@ class ConversionContended(DomainError):
 
 
 def convert_async_customer(
-    dependencies: Dependencies,
-    *,
-    channel_id: str,
-    customer_id: str,
-    sync_addresses: bool = True,
+    dependencies: Dependencies, *, channel_id: str, customer_id: str, sync_addresses: bool = True
 ) -> ConversionOutcome:
-    """Converts one customer and then syncs its pending addresses; safe to call any number of times."""
+    """Converts one customer, then replays its pending addresses and edits; safe to repeat."""
     for _ in range(MAX_CONCURRENT_UPDATE_RETRIES):
         record = dependencies.customers.get(channel_id, customer_id)
         if record is None:
-            # Only a pending-index row written by hand can point at nothing; drop it.
-            dependencies.customers.drop_pending_entry(channel_id, customer_id)
             return ConversionOutcome.NOT_FOUND
-        if not record.is_pending:
-            if sync_addresses:
-                sync_pending_addresses(dependencies, record)
-            return ConversionOutcome.ALREADY_SYNCED
+        operations = dependencies.customers.pending_operations(channel_id, customer_id)
         try:
-            synced = _convert(dependencies, record)
+            if record.is_pending:
+                record = _convert(dependencies, record, _create_operation(record, operations))
+                outcome = ConversionOutcome.CONVERTED
+            else:
+                outcome = ConversionOutcome.ALREADY_SYNCED
         except RecordChanged:
             continue
-        if sync_addresses:
-            sync_pending_addresses(dependencies, synced)
-        logger.info(
-            "Converted async customer %s of channel %s to an HQ customer",
-            customer_id,
-            channel_id,
-        )
-        return ConversionOutcome.CONVERTED
-    raise ConversionContended(
-        f"Customer {customer_id} changed during every conversion attempt"
+        follow_ups = [op for op in operations if op.kind is not OperationKind.CUSTOMER_CREATE]
+        if not sync_addresses:
+            follow_ups = [op for op in follow_ups if op.kind is not OperationKind.ADDRESS_CREATE]
+        replay_operations(dependencies, record, follow_ups)
+        if outcome is ConversionOutcome.CONVERTED:
+            logger.info(
+                "Converted async customer %s of channel %s to an HQ customer", customer_id, channel_id
+            )
+        return outcome
+    raise ConversionContended(f"Customer {customer_id} changed during every conversion attempt")
+
+
+def _create_operation(record: CustomerRecord, operations: list[SyncOperation]) -> SyncOperation:
+    for operation in operations:
+        if operation.kind is OperationKind.CUSTOMER_CREATE:
+            return operation
+    # The create operation and the pending record are written together; this only fills a gap
+    # left by hand-edited storage, so the record can still be completed.
+    return SyncOperation(
+        operation_id=f"{record.channel_id}_{record.customer_id}",
+        kind=OperationKind.CUSTOMER_CREATE,
+        state="Pending",
+        channel_id=record.channel_id,
+        customer_id=record.customer_id,
+        created_at=record.created_at,
     )
 
 
-def _convert(dependencies: Dependencies, record: CustomerRecord) -> CustomerRecord:
-    account_number = bind_account_number(dependencies, customer_id=record.customer_id)
-    dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_BOUND)
-    dependencies.headquarters.save_master(
-        HqCustomer(
-            account_number=account_number,
-            customer_id=record.customer_id,
-            channel_id=record.channel_id,
-            profile=record.profile,
+def _convert(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> CustomerRecord:
+    try:
+        account_number = bind_account_number(dependencies, customer_id=record.customer_id)
+        dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_BOUND)
+        dependencies.headquarters.save_master(_master(record, account_number))
+        dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
+        synced = dependencies.customers.mark_synced(
+            record, account_number=account_number, synced_at=dependencies.clock(), operation=operation
         )
-    )
-    dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
-    synced = dependencies.customers.mark_synced(
-        record, account_number=account_number, synced_at=dependencies.clock()
-    )
+    except RecordChanged:
+        raise
+    except Exception as error:
+        _record_failure(dependencies, operation, error)
+        raise
     dependencies.faults.reach(AFTER_CHANNEL_RECORD_UPDATED)
     return synced
+
+
+def _master(record: CustomerRecord, account_number: str) -> HqCustomer:
+    return HqCustomer(
+        account_number=account_number,
+        customer_id=record.customer_id,
+        channel_id=record.channel_id,
+        profile=record.profile,
+        edit_sequence=record.edit_count,
+    )
 
 
 def bind_account_number(dependencies: Dependencies, *, customer_id: str) -> str:
@@ -99,29 +121,57 @@ def bind_account_number(dependencies: Dependencies, *, customer_id: str) -> str:
         return bound
     number = dependencies.account_numbers.next_number()
     dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_ALLOCATED)
-    candidate = format_account_number(
-        number, dependencies.settings.customer_account_format
-    )
+    candidate = format_account_number(number, dependencies.settings.customer_account_format)
     bound = dependencies.headquarters.bind_account_number(customer_id, candidate)
     if bound != candidate:
         dependencies.account_numbers.give_back(number)
     return bound
 
 
-def sync_pending_addresses(dependencies: Dependencies, record: CustomerRecord) -> int:
-    """Writes the synced customer's pending addresses to HQ (the 'channel requests' step)."""
+def replay_operations(
+    dependencies: Dependencies, record: CustomerRecord, operations: list[SyncOperation]
+) -> int:
+    """Syncs a synced customer's pending addresses and edits to HQ, in the order they were made."""
     if record.account_number is None:
         return 0
-    synced = 0
-    for address in dependencies.customers.addresses(
-        record.channel_id, record.customer_id
-    ):
-        if address.sync_status is not SyncStatus.PENDING:
-            continue
+    done = 0
+    for operation in operations:
+        try:
+            if operation.kind is OperationKind.ADDRESS_CREATE:
+                _sync_address(dependencies, record, operation)
+            elif operation.kind is OperationKind.CUSTOMER_EDIT:
+                _replay_edit(dependencies, record, operation)
+            else:
+                continue
+            dependencies.customers.complete_operation(operation, at=dependencies.clock())
+        except Exception as error:
+            _record_failure(dependencies, operation, error)
+            raise
+        done += 1
+    return done
+
+
+def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:
+    assert record.account_number is not None and operation.address_id is not None
+    address = dependencies.customers.address(record.channel_id, record.customer_id, operation.address_id)
+    if address is not None:
         dependencies.headquarters.save_address(record.account_number, address)
-        dependencies.faults.reach(AFTER_HQ_ADDRESS_WRITTEN)
-        dependencies.customers.mark_address_synced(
-            record.channel_id, record.customer_id, address.address_id
+    dependencies.faults.reach(AFTER_HQ_ADDRESS_WRITTEN)
+
+
+def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:
+    """Brings the HQ master at least to this edit; the channel record holds every edit so far."""
+    assert record.account_number is not None
+    current = dependencies.customers.get(record.channel_id, record.customer_id) or record
+    dependencies.headquarters.save_master(_master(current, record.account_number))
+    dependencies.faults.reach(AFTER_HQ_EDIT_REPLAYED)
+
+
+def _record_failure(dependencies: Dependencies, operation: SyncOperation, error: BaseException) -> None:
+    try:
+        dependencies.customers.record_failure(
+            operation, error=describe_failure(error), at=dependencies.clock()
         )
-        synced += 1
-    return synced
+    except Exception:  # the attempt failed already; losing its count must not hide why
+        logger.warning("Could not record the failure of operation %s", operation.operation_id)
+    logger.warning("Sync operation %s failed: %s", operation.operation_id, type(error).__name__)

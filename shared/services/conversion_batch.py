@@ -11,39 +11,35 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from shared.domain.operations import SyncOperation
 from shared.domain.sync import ConversionOutcome, RunSummary
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
-from shared.storage.channel_customers import PendingEntry
 
 logger = logging.getLogger(__name__)
 
 
-def pending_entries(dependencies: Dependencies) -> list[PendingEntry]:
+def pending_operations(dependencies: Dependencies) -> list[SyncOperation]:
+    """Every channel's pending index; one range query per channel."""
     return [
-        entry
+        operation
         for channel_id in dependencies.channels.channel_ids()
-        for entry in dependencies.customers.pending_entries(channel_id)
+        for operation in dependencies.customers.pending_operations(channel_id)
     ]
 
 
 def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSummary:
     started_at = dependencies.clock()
     started = time.monotonic()
-    # One conversion per customer: it syncs the customer's pending addresses as well.
+    # One conversion per customer: it syncs the customer's pending addresses and edits as well.
     customer_keys = sorted(
-        {
-            (entry.channel_id, entry.customer_id)
-            for entry in pending_entries(dependencies)
-        }
+        {(operation.channel_id, operation.customer_id) for operation in pending_operations(dependencies)}
     )
 
     def convert(key: tuple[str, str]) -> ConversionOutcome | None:
         channel_id, customer_id = key
         try:
-            return convert_async_customer(
-                dependencies, channel_id=channel_id, customer_id=customer_id
-            )
+            return convert_async_customer(dependencies, channel_id=channel_id, customer_id=customer_id)
         except Exception as error:  # one failing customer must not stop the run
             logger.warning(
                 "Conversion of customer %s of channel %s failed in the batch: %s",
@@ -54,9 +50,7 @@ def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSumm
             return None
 
     workers = dependencies.settings.conversion_batch_workers
-    with ThreadPoolExecutor(
-        max_workers=workers, thread_name_prefix="conversion"
-    ) as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="conversion") as pool:
         outcomes = list(pool.map(convert, customer_keys))
     summary = RunSummary(
         run_id=str(uuid.uuid4()),

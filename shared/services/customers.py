@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,28 +23,19 @@ from shared.domain.customer import (
     FallbackReason,
     SyncStatus,
 )
-from shared.domain.errors import (
-    CustomerIdConflict,
-    CustomerNotFound,
-    DomainError,
-    HeadquartersUnavailable,
-)
-from shared.domain.sync import SyncKind, SyncMessage
+from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
 from shared.domain.validation import parse_customer_create
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN
+from shared.services.headquarters_calls import within_hq_timeout
+from shared.services.sync_messages import announce_sync
 from shared.storage.channel_customers import RecordChanged, RowAlreadyExists
 
 logger = logging.getLogger(__name__)
 
-# Sync creates call HQ on a worker so the request can stop waiting after HQ_TIMEOUT_SECONDS.
-_headquarters_calls = ThreadPoolExecutor(max_workers=32, thread_name_prefix="hq-call")
-
-_GUID = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -62,10 +51,11 @@ def create_customer(
     channel_id: str,
     body: Any,
     idempotency_key: str | None = None,
+    created_offline: bool = False,
 ) -> CreatedCustomer:
     channel = require_channel(dependencies, channel_id)
     request = parse_customer_create(body, default_country=channel.default_country)
-    mode = planned_creation_mode(channel)
+    mode = planned_creation_mode(channel, created_offline=created_offline)
     if mode is CreationMode.ASYNC:
         check_async_create(channel, request)
     record = CustomerRecord(
@@ -77,23 +67,16 @@ def create_customer(
         created_at=dependencies.clock(),
         request_fingerprint=request.fingerprint(),
     )
-    addresses = [
-        Address.from_request(item, sync_status=SyncStatus.PENDING)
-        for item in request.addresses
-    ]
+    addresses = [Address.from_request(item, sync_status=SyncStatus.PENDING) for item in request.addresses]
     try:
-        record = dependencies.customers.insert_new(
-            record, addresses, idempotency_key=idempotency_key
-        )
+        record = dependencies.customers.insert_new(record, addresses, idempotency_key=idempotency_key)
     except RowAlreadyExists:
-        return CreatedCustomer(
-            _replayed(dependencies, channel, request, idempotency_key), created=False
-        )
+        return CreatedCustomer(_replayed(dependencies, channel, request, idempotency_key), created=False)
     dependencies.faults.reach(AFTER_CUSTOMER_WRITTEN)
     if mode is CreationMode.SYNC:
         record = _create_in_headquarters(dependencies, channel, record)
     if record.is_pending or any_pending(dependencies, record):
-        _announce(dependencies, record)
+        announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)
     return CreatedCustomer(customer_view(dependencies, record), created=True)
 
 
@@ -106,15 +89,15 @@ def _create_in_headquarters(
     dependencies: Dependencies, channel: Channel, record: CustomerRecord
 ) -> CustomerRecord:
     """The real-time call to HQ; on failure or time-out the customer silently becomes async."""
-    future = _headquarters_calls.submit(
-        _convert_now,
-        dependencies,
-        record,
-        with_addresses=addresses_sync_in_request(channel, record.creation_mode),
-    )
     try:
-        return future.result(timeout=dependencies.settings.hq_timeout_seconds)
-    except (FutureTimeout, DomainError) as error:
+        return within_hq_timeout(
+            dependencies,
+            _convert_now,
+            dependencies,
+            record,
+            with_addresses=addresses_sync_in_request(channel, record.creation_mode),
+        )
+    except DomainError as error:
         logger.warning(
             "HQ did not create customer %s of channel %s in time (%s); falling back to async",
             record.customer_id,
@@ -136,38 +119,16 @@ def _convert_now(
     return dependencies.customers.get(record.channel_id, record.customer_id) or record
 
 
-def _fall_back_to_async(
-    dependencies: Dependencies, record: CustomerRecord
-) -> CustomerRecord:
+def _fall_back_to_async(dependencies: Dependencies, record: CustomerRecord) -> CustomerRecord:
     for _ in range(5):
         current = dependencies.customers.get(record.channel_id, record.customer_id)
         if current is None or not current.is_pending:
             return current or record
         try:
-            return dependencies.customers.record_fallback(
-                current, FallbackReason.HEADQUARTERS_UNAVAILABLE
-            )
+            return dependencies.customers.record_fallback(current, FallbackReason.HEADQUARTERS_UNAVAILABLE)
         except RecordChanged:
             continue
     return record
-
-
-def _announce(dependencies: Dependencies, record: CustomerRecord) -> None:
-    """Enqueues the sync message; if that fails the customer is still safe: the batch converts it."""
-    message = SyncMessage(
-        kind=SyncKind.CUSTOMER,
-        channel_id=record.channel_id,
-        customer_id=record.customer_id,
-    )
-    try:
-        dependencies.sync_queue.send(message)
-    except Exception as error:
-        logger.warning(
-            "Could not enqueue customer %s of channel %s (%s); the conversion batch will pick it up",
-            record.customer_id,
-            record.channel_id,
-            type(error).__name__,
-        )
 
 
 def _replayed(
@@ -182,15 +143,9 @@ def _replayed(
         customer_id = dependencies.customers.customer_id_for_idempotency_key(
             channel.channel_id, idempotency_key
         )
-    existing = (
-        dependencies.customers.get(channel.channel_id, customer_id)
-        if customer_id
-        else None
-    )
+    existing = dependencies.customers.get(channel.channel_id, customer_id) if customer_id else None
     if existing is None:
-        raise CustomerIdConflict(
-            "This idempotency key was used for a different customer id"
-        )
+        raise CustomerIdConflict("This idempotency key was used for a different customer id")
     if existing.request_fingerprint != request.fingerprint():
         raise CustomerIdConflict(
             f"Customer '{existing.customer_id}' was already created with a different body"
@@ -203,20 +158,16 @@ def customer_view(dependencies: Dependencies, record: CustomerRecord) -> Custome
     return CustomerPublic.of(record, addresses)
 
 
-def get_customer(
-    dependencies: Dependencies, *, channel_id: str, ref: str
-) -> CustomerPublic:
+def get_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> CustomerPublic:
     """By GUID or account number; pending customers are only visible in their own channel."""
     require_channel(dependencies, channel_id)
-    record = _find_customer(dependencies, channel_id=channel_id, ref=ref)
+    record = find_customer(dependencies, channel_id=channel_id, ref=ref)
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
     return customer_view(dependencies, record)
 
 
-def _find_customer(
-    dependencies: Dependencies, *, channel_id: str, ref: str
-) -> CustomerRecord | None:
+def find_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> CustomerRecord | None:
     if _GUID.fullmatch(ref):
         customer_id = ref.lower()
         own = dependencies.customers.get(channel_id, customer_id)

@@ -16,7 +16,7 @@ from shared.storage.channel_customers import ChannelCustomerTable
 from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
 from shared.storage.headquarters import HeadquartersCustomers
-from shared.storage.number_sequence import AccountNumberSequence
+from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
 from shared.storage.sync_queue import CustomerSyncQueue
 from shared.storage.sync_runs import SyncRunLog
 
@@ -33,6 +33,7 @@ class Dependencies:
     customers: ChannelCustomerTable
     headquarters: HeadquartersCustomers
     account_numbers: AccountNumberSequence
+    loyalty_card_numbers: AccountNumberSequence
     sync_queue: CustomerSyncQueue
     run_log: SyncRunLog
     faults: FaultPoints = field(default_factory=FaultPoints)
@@ -46,9 +47,7 @@ def build_dependencies(
     hq_transport: HttpTransport | None = None,
     faults: FaultPoints | None = None,
 ) -> Dependencies:
-    channel_account = StorageAccount(
-        settings.storage_connection, transport=channel_transport
-    )
+    channel_account = StorageAccount(settings.storage_connection, transport=channel_transport)
     # HQ calls sit on the request path of sync creates, so they give up sooner than channel calls.
     hq_retry = RetrySettings(
         total=2,
@@ -57,17 +56,16 @@ def build_dependencies(
         connection_timeout=settings.hq_timeout_seconds,
         read_timeout=max(settings.hq_timeout_seconds * 5, 10.0),
     )
-    hq_account = StorageAccount(
-        settings.hq_connection, retry=hq_retry, transport=hq_transport
-    )
+    hq_account = StorageAccount(settings.hq_connection, retry=hq_retry, transport=hq_transport)
     return Dependencies(
         settings=settings,
         channels=ChannelTable(channel_account),
         channel_keys=ChannelKeyTable(channel_account),
         customers=ChannelCustomerTable(channel_account),
         headquarters=HeadquartersCustomers(hq_account),
-        account_numbers=AccountNumberSequence(
-            hq_account, block_size=settings.account_number_block_size
+        account_numbers=AccountNumberSequence(hq_account, block_size=settings.account_number_block_size),
+        loyalty_card_numbers=AccountNumberSequence(
+            hq_account, block_size=settings.account_number_block_size, sequence_id=LOYALTY_CARD_SEQUENCE
         ),
         sync_queue=CustomerSyncQueue(channel_account),
         run_log=SyncRunLog(channel_account),

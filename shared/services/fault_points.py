@@ -12,6 +12,7 @@ AFTER_ACCOUNT_NUMBER_BOUND = "after-account-number-bound"
 AFTER_HQ_CUSTOMER_WRITTEN = "after-hq-customer-written"
 AFTER_CHANNEL_RECORD_UPDATED = "after-channel-record-updated"
 AFTER_HQ_ADDRESS_WRITTEN = "after-hq-address-written"
+AFTER_HQ_EDIT_REPLAYED = "after-hq-edit-replayed"
 
 ALL_POINTS = (
     AFTER_CUSTOMER_WRITTEN,
@@ -20,6 +21,7 @@ ALL_POINTS = (
     AFTER_HQ_CUSTOMER_WRITTEN,
     AFTER_CHANNEL_RECORD_UPDATED,
     AFTER_HQ_ADDRESS_WRITTEN,
+    AFTER_HQ_EDIT_REPLAYED,
 )
 
 

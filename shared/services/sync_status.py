@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from shared.domain.operations import OperationKind, OperationState
 from shared.domain.sync import SyncStatusReport
-from shared.services.conversion_batch import pending_entries
+from shared.services.conversion_batch import pending_operations
 from shared.services.dependencies import Dependencies
 
 
 def sync_status(dependencies: Dependencies) -> SyncStatusReport:
-    entries = pending_entries(dependencies)
+    operations = pending_operations(dependencies)
     now = dependencies.clock()
-    oldest = min((entry.pending_since for entry in entries), default=None)
+    oldest = min((operation.created_at for operation in operations), default=None)
+
+    def count(kind: OperationKind) -> int:
+        return sum(1 for operation in operations if operation.kind is kind)
+
     return SyncStatusReport(
-        pending_customers=sum(1 for entry in entries if entry.address_id is None),
-        pending_addresses=sum(1 for entry in entries if entry.address_id is not None),
-        oldest_pending_seconds=round((now - oldest).total_seconds(), 3)
-        if oldest
-        else None,
+        pending_customers=count(OperationKind.CUSTOMER_CREATE),
+        pending_addresses=count(OperationKind.ADDRESS_CREATE),
+        pending_edits=count(OperationKind.CUSTOMER_EDIT),
+        failed_operations=sum(1 for operation in operations if operation.state is OperationState.FAILED),
+        oldest_pending_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
         poison_messages=dependencies.sync_queue.poison_message_count(),
         last_run=dependencies.run_log.last(),
     )

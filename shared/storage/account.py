@@ -80,9 +80,7 @@ class StorageAccount:
         self._client_kwargs = {**self._retry.client_kwargs()}
         if transport is not None:
             self._client_kwargs["transport"] = transport
-        self._tables = TableServiceClient.from_connection_string(
-            connection_string, **self._client_kwargs
-        )
+        self._tables = TableServiceClient.from_connection_string(connection_string, **self._client_kwargs)
         self._known_tables: dict[str, TableClient] = {}
         self._known_queues: dict[str, QueueClient] = {}
         self._lock = threading.Lock()
@@ -136,7 +134,5 @@ def translate_storage_errors(
         raise unavailable("Storage did not answer; try again shortly") from error
     except HttpResponseError as error:
         if (error.status_code or 0) in TRANSIENT_STATUS_CODES:
-            raise unavailable(
-                "Storage is busy or failing; try again shortly"
-            ) from error
+            raise unavailable("Storage is busy or failing; try again shortly") from error
         raise

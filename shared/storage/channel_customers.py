@@ -1,8 +1,15 @@
-"""The channel's customer table: customers, their addresses and the pending index, one partition per channel.
+"""The channel's customer table: customers, addresses and sync operations, one partition per channel.
 
-Keeping a channel's customers, addresses and pending-index rows in one partition lets every state change
-be a single entity-group transaction: a customer is never stored without its pending row, and never
-marked synced while its pending row stays behind.
+A channel's customers, their addresses and their pending sync operations share one partition, so
+every state change is a single entity-group transaction: a customer is never stored without its
+pending operation, an operation never completes while its record says otherwise.
+
+Row keys:
+  customer|<customerId>                    the customer
+  address|<customerId>|<addressId>         an address
+  pending|<customerId>[|<target>]          a sync operation still to do: the pending index
+  done|<customerId>[|<target>]             a completed sync operation (the audit trail)
+  idempotency|<sha256 of the key>          an Idempotency-Key and the customer it created
 """
 
 from __future__ import annotations
@@ -10,12 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.customer import (
@@ -26,10 +32,18 @@ from shared.domain.customer import (
     FallbackReason,
     SyncStatus,
 )
+from shared.domain.operations import (
+    OperationRef,
+    OperationState,
+    SyncOperation,
+    edit_target,
+)
 from shared.storage.account import StorageAccount, translate_storage_errors
 
 CUSTOMERS_TABLE = "ChannelCustomers"
 PENDING_PREFIX = "pending|"
+DONE_PREFIX = "done|"
+_REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
 
 
 class RowAlreadyExists(Exception):
@@ -37,17 +51,7 @@ class RowAlreadyExists(Exception):
 
 
 class RecordChanged(Exception):
-    """The record changed since it was read (its ETag moved on)."""
-
-
-@dataclass(frozen=True)
-class PendingEntry:
-    """One row of the pending index: something of a customer still to be synced to HQ."""
-
-    channel_id: str
-    customer_id: str
-    address_id: str | None
-    pending_since: datetime
+    """The record changed since it was read (its ETag moved on), or is gone."""
 
 
 def customer_row(customer_id: str) -> str:
@@ -58,9 +62,17 @@ def address_row(customer_id: str, address_id: str) -> str:
     return f"address|{customer_id}|{address_id}"
 
 
-def pending_row(customer_id: str, address_id: str | None = None) -> str:
-    # A customer's own pending row sorts before its addresses', so the batch syncs customers first.
-    return f"{PENDING_PREFIX}{customer_id}" + (f"|{address_id}" if address_id else "")
+def _operation_suffix(ref: OperationRef) -> str:
+    # A customer's own operation sorts before its addresses' and edits', so it is done first.
+    return ref.customer_id + (f"|{ref.target}" if ref.target else "")
+
+
+def pending_row(ref: OperationRef) -> str:
+    return PENDING_PREFIX + _operation_suffix(ref)
+
+
+def done_row(ref: OperationRef) -> str:
+    return DONE_PREFIX + _operation_suffix(ref)
 
 
 def idempotency_row(idempotency_key: str) -> str:
@@ -68,8 +80,9 @@ def idempotency_row(idempotency_key: str) -> str:
     return "idempotency|" + hashlib.sha256(idempotency_key.encode()).hexdigest()
 
 
-def _range_filter() -> str:
-    return "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end"
+def _after(prefix: str) -> str:
+    """The smallest key above every key that starts with `prefix` (which ends in '|')."""
+    return prefix[:-1] + "}"
 
 
 class ChannelCustomerTable:
@@ -80,7 +93,19 @@ class ChannelCustomerTable:
     def _table(self) -> TableClient:
         return self._account.table(CUSTOMERS_TABLE)
 
-    # -- writes -------------------------------------------------------------------------------
+    def _submit(self, operations: list[Any]) -> list[Any]:
+        """Runs one entity-group transaction; a conflict or stale ETag becomes a domain signal."""
+        with translate_storage_errors():
+            try:
+                return list(self._table.submit_transaction(operations))
+            except TableTransactionError as error:
+                if error.status_code == 409:
+                    raise RowAlreadyExists(str(error.error_code)) from None
+                if error.status_code in (404, 412):
+                    raise RecordChanged(str(error.error_code)) from None
+                raise
+
+    # -- customers ----------------------------------------------------------------------------
 
     def insert_new(
         self,
@@ -89,41 +114,39 @@ class ChannelCustomerTable:
         *,
         idempotency_key: str | None = None,
     ) -> CustomerRecord:
-        """Writes a new customer with its addresses and pending rows in one transaction."""
-        partition = record.channel_id
+        """Writes a new customer, its addresses and their pending operations in one transaction."""
+        customer = OperationRef(record.channel_id, record.customer_id)
         operations: list[Any] = [("create", _customer_entity(record))]
         if record.is_pending:
-            operations.append(("create", _pending_entity(record, None)))
+            operations.append(("create", _pending_entity(customer, record.created_at)))
         for address in addresses:
             operations.append(("create", _address_entity(record, address)))
             if address.sync_status is SyncStatus.PENDING:
-                operations.append(
-                    ("create", _pending_entity(record, address.address_id))
-                )
+                target = OperationRef(record.channel_id, record.customer_id, address.address_id)
+                operations.append(("create", _pending_entity(target, record.created_at)))
         if idempotency_key is not None:
             operations.append(
                 (
                     "create",
                     {
-                        "PartitionKey": partition,
+                        "PartitionKey": record.channel_id,
                         "RowKey": idempotency_row(idempotency_key),
                         "CustomerId": record.customer_id,
                     },
                 )
             )
-        with translate_storage_errors():
-            try:
-                results = self._table.submit_transaction(operations)
-            except TableTransactionError as error:
-                if error.status_code == 409:
-                    raise RowAlreadyExists(str(error.error_code)) from None
-                raise
+        results = self._submit(operations)
         return record.model_copy(update={"version": results[0]["etag"]})
 
     def mark_synced(
-        self, record: CustomerRecord, *, account_number: str, synced_at: datetime
+        self,
+        record: CustomerRecord,
+        *,
+        account_number: str,
+        synced_at: datetime,
+        operation: SyncOperation,
     ) -> CustomerRecord:
-        """Records the HQ account number and drops the customer from the pending index, atomically."""
+        """Records the account number and completes the create operation, atomically."""
         synced = record.model_copy(
             update={
                 "sync_status": SyncStatus.SYNCED,
@@ -131,105 +154,39 @@ class ChannelCustomerTable:
                 "synced_at": synced_at,
             }
         )
-        operations: list[Any] = [
-            (
-                "update",
-                _customer_entity(synced),
-                {
-                    "mode": UpdateMode.REPLACE,
-                    "etag": record.version,
-                    "match_condition": MatchConditions.IfNotModified,
-                },
-            ),
-            (
-                "delete",
-                {
-                    "PartitionKey": record.channel_id,
-                    "RowKey": pending_row(record.customer_id),
-                },
-            ),
-        ]
-        with translate_storage_errors():
-            try:
-                results = self._table.submit_transaction(operations)
-            except TableTransactionError as error:
-                if error.status_code == 412:
-                    raise RecordChanged(record.customer_id) from None
-                if error.status_code == 404 and error.index == 1:
-                    # The pending row is already gone (removed by hand); the update alone still holds.
-                    return self._replace(synced, record.version)
-                raise
+        ref = OperationRef(record.channel_id, record.customer_id)
+        results = self._submit(
+            [
+                ("update", _customer_entity(synced), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
+                *self._completion(ref, operation, synced_at),
+            ]
+        )
         return synced.model_copy(update={"version": results[0]["etag"]})
 
-    def mark_address_synced(
-        self, channel_id: str, customer_id: str, address_id: str
-    ) -> None:
-        """Flags the channel's address as synced and drops it from the pending index, atomically."""
-        operations: list[Any] = [
-            (
-                "update",
-                {
-                    "PartitionKey": channel_id,
-                    "RowKey": address_row(customer_id, address_id),
-                    "SyncStatus": SyncStatus.SYNCED.value,
-                },
-                {"mode": UpdateMode.MERGE},
-            ),
-            (
-                "delete",
-                {
-                    "PartitionKey": channel_id,
-                    "RowKey": pending_row(customer_id, address_id),
-                },
-            ),
-        ]
-        with translate_storage_errors():
-            try:
-                self._table.submit_transaction(operations)
-            except TableTransactionError as error:
-                if error.status_code == 404 and error.index == 1:
-                    self._table.update_entity(operations[0][1], mode=UpdateMode.MERGE)
-                    return
-                raise
-
-    def record_fallback(
-        self, record: CustomerRecord, reason: FallbackReason
-    ) -> CustomerRecord:
+    def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord:
         """A sync create that HQ could not serve becomes an async one, and says why."""
-        changed = record.model_copy(
-            update={"creation_mode": CreationMode.ASYNC, "fallback_reason": reason}
+        changed = record.model_copy(update={"creation_mode": CreationMode.ASYNC, "fallback_reason": reason})
+        results = self._submit(
+            [("update", _customer_entity(changed), {**_REPLACE_IF_UNCHANGED, "etag": record.version})]
         )
-        return self._replace(changed, record.version)
+        return changed.model_copy(update={"version": results[0]["etag"]})
 
-    def drop_pending_entry(
-        self, channel_id: str, customer_id: str, address_id: str | None = None
-    ) -> None:
-        with translate_storage_errors():
-            try:
-                self._table.delete_entity(
-                    channel_id, pending_row(customer_id, address_id)
-                )
-            except ResourceNotFoundError:
-                pass
-
-    def _replace(self, record: CustomerRecord, etag: str | None) -> CustomerRecord:
-        with translate_storage_errors():
-            try:
-                metadata = self._table.update_entity(
-                    _customer_entity(record),
-                    mode=UpdateMode.REPLACE,
-                    etag=etag,
-                    match_condition=MatchConditions.IfNotModified,
-                )
-            except ResourceNotFoundError:
-                raise RecordChanged(record.customer_id) from None
-            except Exception as error:
-                if getattr(error, "status_code", None) == 412:
-                    raise RecordChanged(record.customer_id) from None
-                raise
-        return record.model_copy(update={"version": metadata["etag"]})
-
-    # -- reads --------------------------------------------------------------------------------
+    def save_edit(
+        self, record: CustomerRecord, profile: CustomerProfile, changes: dict[str, Any], *, at: datetime
+    ) -> tuple[CustomerRecord, OperationRef]:
+        """Applies an edit to the channel record and queues its replay on HQ, in one transaction."""
+        sequence = record.edit_count + 1
+        edited = record.model_copy(update={"profile": profile, "edit_count": sequence})
+        ref = OperationRef(record.channel_id, record.customer_id, edit_target(sequence))
+        pending = _pending_entity(ref, at)
+        pending["Changes"] = json.dumps(changes)
+        results = self._submit(
+            [
+                ("update", _customer_entity(edited), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
+                ("create", pending),
+            ]
+        )
+        return edited.model_copy(update={"version": results[0]["etag"]}), ref
 
     def get(self, channel_id: str, customer_id: str) -> CustomerRecord | None:
         with translate_storage_errors():
@@ -239,56 +196,184 @@ class ChannelCustomerTable:
                 return None
         return _record_from(entity)
 
-    def addresses(self, channel_id: str, customer_id: str) -> list[Address]:
-        prefix = f"address|{customer_id}|"
-        with translate_storage_errors():
-            rows = list(
-                self._table.query_entities(
-                    _range_filter(),
-                    parameters={
-                        "pk": channel_id,
-                        "start": prefix,
-                        "end": prefix[:-1] + "}",
-                    },
-                )
-            )
-        return [
-            Address.model_validate(
-                {**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]}
-            )
-            for row in rows
-        ]
-
-    def customer_id_for_idempotency_key(
-        self, channel_id: str, idempotency_key: str
-    ) -> str | None:
+    def customer_id_for_idempotency_key(self, channel_id: str, idempotency_key: str) -> str | None:
         with translate_storage_errors():
             try:
-                entity = self._table.get_entity(
-                    channel_id, idempotency_row(idempotency_key)
-                )
+                entity = self._table.get_entity(channel_id, idempotency_row(idempotency_key))
             except ResourceNotFoundError:
                 return None
         return str(entity["CustomerId"])
 
-    def pending_entries(self, channel_id: str) -> Iterator[PendingEntry]:
-        """The channel's pending index: only rows still to sync are read, never all customers."""
+    # -- addresses ----------------------------------------------------------------------------
+
+    def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> OperationRef:
+        ref = OperationRef(record.channel_id, record.customer_id, address.address_id)
+        operations: list[Any] = [("create", _address_entity(record, address))]
+        if address.sync_status is SyncStatus.PENDING:
+            operations.append(("create", _pending_entity(ref, at)))
+        self._submit(operations)
+        return ref
+
+    def remove_address(self, ref: OperationRef) -> None:
+        """Takes back an address whose synchronous HQ write failed, with its pending operation."""
+        assert ref.target is not None
+        self._submit(
+            [
+                (
+                    "delete",
+                    {"PartitionKey": ref.channel_id, "RowKey": address_row(ref.customer_id, ref.target)},
+                ),
+                ("delete", {"PartitionKey": ref.channel_id, "RowKey": pending_row(ref)}),
+            ]
+        )
+
+    def addresses(self, channel_id: str, customer_id: str) -> list[Address]:
+        rows = self._range(channel_id, f"address|{customer_id}|")
+        return [
+            Address.model_validate({**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]})
+            for row in rows
+        ]
+
+    def address(self, channel_id: str, customer_id: str, address_id: str) -> Address | None:
         with translate_storage_errors():
-            rows = self._table.query_entities(
-                _range_filter(),
-                parameters={
-                    "pk": channel_id,
-                    "start": PENDING_PREFIX,
-                    "end": PENDING_PREFIX[:-1] + "}",
-                },
+            try:
+                row = self._table.get_entity(channel_id, address_row(customer_id, address_id))
+            except ResourceNotFoundError:
+                return None
+        return Address.model_validate({**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]})
+
+    # -- sync operations ----------------------------------------------------------------------
+
+    def complete_operation(self, operation: SyncOperation, *, at: datetime) -> None:
+        """Marks an address or edit operation done (and the address synced), atomically."""
+        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        steps = self._completion(ref, operation, at)
+        if operation.address_id:
+            steps.insert(
+                0,
+                (
+                    "update",
+                    {
+                        "PartitionKey": ref.channel_id,
+                        "RowKey": address_row(ref.customer_id, operation.address_id),
+                        "SyncStatus": SyncStatus.SYNCED.value,
+                    },
+                    {"mode": UpdateMode.MERGE},
+                ),
             )
-            for row in rows:
-                yield PendingEntry(
-                    channel_id=channel_id,
-                    customer_id=row["CustomerId"],
-                    address_id=row.get("AddressId") or None,
-                    pending_since=row["PendingSince"],
+        self._submit(steps)
+
+    def _completion(self, ref: OperationRef, operation: SyncOperation, at: datetime) -> list[Any]:
+        done = _operation_entity(
+            operation.model_copy(
+                update={
+                    "state": OperationState.SYNCED,
+                    "attempts": operation.attempts + 1,
+                    "last_attempt_at": at,
+                    "completed_at": at,
+                }
+            ),
+            done_row(ref),
+        )
+        return [
+            ("delete", {"PartitionKey": ref.channel_id, "RowKey": pending_row(ref)}),
+            ("upsert", done, {"mode": UpdateMode.REPLACE}),
+        ]
+
+    def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None:
+        """Counts a failed attempt on a pending operation (best effort: the attempt failed anyway)."""
+        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        for _ in range(5):
+            with translate_storage_errors():
+                try:
+                    row = self._table.get_entity(ref.channel_id, pending_row(ref))
+                except ResourceNotFoundError:
+                    return
+                row["State"] = OperationState.FAILED.value
+                row["Attempts"] = int(row.get("Attempts") or 0) + 1
+                row["LastError"] = error
+                row["LastAttemptAt"] = at
+                try:
+                    self._table.update_entity(
+                        row,
+                        mode=UpdateMode.REPLACE,
+                        etag=row.metadata["etag"],
+                        match_condition=MatchConditions.IfNotModified,
+                    )
+                    return
+                except (ResourceModifiedError, ResourceNotFoundError):
+                    continue
+
+    def mark_for_retry(self, operation: SyncOperation) -> None:
+        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        with translate_storage_errors():
+            try:
+                self._table.update_entity(
+                    {
+                        "PartitionKey": ref.channel_id,
+                        "RowKey": pending_row(ref),
+                        "State": OperationState.PENDING.value,
+                    },
+                    mode=UpdateMode.MERGE,
                 )
+            except ResourceNotFoundError:
+                raise RecordChanged(ref.operation_id) from None
+
+    def operation(self, ref: OperationRef) -> SyncOperation | None:
+        for row_key in (pending_row(ref), done_row(ref)):
+            with translate_storage_errors():
+                try:
+                    return _operation_from(self._table.get_entity(ref.channel_id, row_key))
+                except ResourceNotFoundError:
+                    continue
+        return None
+
+    def pending_operations(self, channel_id: str, customer_id: str | None = None) -> list[SyncOperation]:
+        """The pending index: only operations still to do are read, never all customers."""
+        if customer_id is None:
+            rows = self._range(channel_id, PENDING_PREFIX)
+        else:
+            rows = self._range(
+                channel_id, f"{PENDING_PREFIX}{customer_id}", end=f"{PENDING_PREFIX}{customer_id}}}"
+            )
+        return [_operation_from(row) for row in rows]
+
+    def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]:
+        rows = self._range(channel_id, DONE_PREFIX, limit=limit)
+        return [_operation_from(row) for row in rows]
+
+    def edit_changes(self, operation: SyncOperation) -> dict[str, Any]:
+        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        with translate_storage_errors():
+            try:
+                row = self._table.get_entity(ref.channel_id, pending_row(ref), select=["Changes"])
+            except ResourceNotFoundError:
+                return {}
+        return dict(json.loads(row.get("Changes") or "{}"))
+
+    def _range(
+        self, channel_id: str, prefix: str, *, end: str | None = None, limit: int | None = None
+    ) -> list[Any]:
+        with translate_storage_errors():
+            rows: Iterator[Any] = self._table.query_entities(
+                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
+                parameters={"pk": channel_id, "start": prefix, "end": end or _after(prefix)},
+                results_per_page=min(limit, 1000) if limit else None,
+            )
+            found = []
+            for row in rows:
+                found.append(row)
+                if limit is not None and len(found) >= limit:
+                    break
+            return found
+
+
+def _target_of(operation: SyncOperation) -> str | None:
+    if operation.address_id:
+        return operation.address_id
+    if operation.edit_sequence is not None:
+        return edit_target(operation.edit_sequence)
+    return None
 
 
 def _customer_entity(record: CustomerRecord) -> dict[str, Any]:
@@ -299,13 +384,12 @@ def _customer_entity(record: CustomerRecord) -> dict[str, Any]:
         "Profile": record.profile.model_dump_json(by_alias=True),
         "SyncStatus": record.sync_status.value,
         "CreationMode": record.creation_mode.value,
-        "FallbackReason": record.fallback_reason.value
-        if record.fallback_reason
-        else "",
+        "FallbackReason": record.fallback_reason.value if record.fallback_reason else "",
         "AccountNumber": record.account_number or "",
         "CreatedAt": record.created_at,
         "SyncedAt": record.synced_at,
         "RequestFingerprint": record.request_fingerprint,
+        "EditCount": record.edit_count,
     }
 
 
@@ -316,13 +400,12 @@ def _record_from(entity: Any) -> CustomerRecord:
         profile=CustomerProfile.model_validate_json(entity["Profile"]),
         sync_status=SyncStatus(entity["SyncStatus"]),
         creation_mode=CreationMode(entity["CreationMode"]),
-        fallback_reason=FallbackReason(entity["FallbackReason"])
-        if entity.get("FallbackReason")
-        else None,
+        fallback_reason=FallbackReason(entity["FallbackReason"]) if entity.get("FallbackReason") else None,
         account_number=entity.get("AccountNumber") or None,
         created_at=_utc(entity["CreatedAt"]),
         synced_at=_utc(entity["SyncedAt"]) if entity.get("SyncedAt") else None,
         request_fingerprint=entity.get("RequestFingerprint", ""),
+        edit_count=int(entity.get("EditCount") or 0),
         version=entity.metadata["etag"],
     )
 
@@ -338,16 +421,53 @@ def _address_entity(record: CustomerRecord, address: Address) -> dict[str, Any]:
     }
 
 
-def _pending_entity(record: CustomerRecord, address_id: str | None) -> dict[str, Any]:
-    entity: dict[str, Any] = {
-        "PartitionKey": record.channel_id,
-        "RowKey": pending_row(record.customer_id, address_id),
-        "CustomerId": record.customer_id,
-        "PendingSince": record.created_at,
+def _pending_entity(ref: OperationRef, at: datetime) -> dict[str, Any]:
+    operation = SyncOperation(
+        operation_id=ref.operation_id,
+        kind=ref.kind,
+        state=OperationState.PENDING,
+        channel_id=ref.channel_id,
+        customer_id=ref.customer_id,
+        address_id=ref.target if ref.kind.value == "AddressCreate" else None,
+        edit_sequence=ref.edit_sequence,
+        created_at=at,
+    )
+    return _operation_entity(operation, pending_row(ref))
+
+
+def _operation_entity(operation: SyncOperation, row_key: str) -> dict[str, Any]:
+    return {
+        "PartitionKey": operation.channel_id,
+        "RowKey": row_key,
+        "OperationId": operation.operation_id,
+        "Kind": operation.kind.value,
+        "State": operation.state.value,
+        "CustomerId": operation.customer_id,
+        "AddressId": operation.address_id or "",
+        "EditSequence": operation.edit_sequence or 0,
+        "Attempts": operation.attempts,
+        "LastError": operation.last_error or "",
+        "CreatedAt": operation.created_at,
+        "LastAttemptAt": operation.last_attempt_at,
+        "CompletedAt": operation.completed_at,
     }
-    if address_id:
-        entity["AddressId"] = address_id
-    return entity
+
+
+def _operation_from(row: Any) -> SyncOperation:
+    return SyncOperation(
+        operation_id=row["OperationId"],
+        kind=row["Kind"],
+        state=row["State"],
+        channel_id=row["PartitionKey"],
+        customer_id=row["CustomerId"],
+        address_id=row.get("AddressId") or None,
+        edit_sequence=row.get("EditSequence") or None,
+        attempts=int(row.get("Attempts") or 0),
+        last_error=row.get("LastError") or None,
+        created_at=_utc(row["CreatedAt"]),
+        last_attempt_at=_utc(row["LastAttemptAt"]) if row.get("LastAttemptAt") else None,
+        completed_at=_utc(row["CompletedAt"]) if row.get("CompletedAt") else None,
+    )
 
 
 def _utc(value: datetime) -> datetime:

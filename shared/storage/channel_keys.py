@@ -41,16 +41,12 @@ class ChannelKeyTable:
                 entity = self._account.table(KEYS_TABLE).get_entity(channel_id, key_id)
             except ResourceNotFoundError:
                 return None
-        return StoredKey(
-            channel_id, key_id, bytes(entity["Salt"]), bytes(entity["SecretHash"])
-        )
+        return StoredKey(channel_id, key_id, bytes(entity["Salt"]), bytes(entity["SecretHash"]))
 
     def remove(self, channel_id: str, key_id: str) -> bool:
         with translate_storage_errors():
             try:
-                self._account.table(KEYS_TABLE).get_entity(
-                    channel_id, key_id, select=["RowKey"]
-                )
+                self._account.table(KEYS_TABLE).get_entity(channel_id, key_id, select=["RowKey"])
             except ResourceNotFoundError:
                 return False
             self._account.table(KEYS_TABLE).delete_entity(channel_id, key_id)

@@ -36,9 +36,7 @@ class ChannelTable:
                 entity = self._table.get_entity(CHANNELS_PARTITION, channel_id)
             except ResourceNotFoundError:
                 return None
-        values = {
-            field: bool(entity.get(column)) for field, column in _FLAG_COLUMNS.items()
-        }
+        values = {field: bool(entity.get(column)) for field, column in _FLAG_COLUMNS.items()}
         return Channel(
             channel_id=channel_id,
             name=entity["Name"],
@@ -53,10 +51,7 @@ class ChannelTable:
             "Name": channel.name,
             "DefaultCountry": channel.default_country,
             "UpdatedAt": datetime.now(UTC),
-            **{
-                column: getattr(channel, field)
-                for field, column in _FLAG_COLUMNS.items()
-            },
+            **{column: getattr(channel, field) for field, column in _FLAG_COLUMNS.items()},
         }
         with translate_storage_errors():
             self._table.upsert_entity(entity, mode=UpdateMode.REPLACE)

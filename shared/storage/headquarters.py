@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.customer import Address, CustomerProfile
@@ -20,8 +21,10 @@ from shared.storage.account import StorageAccount, translate_storage_errors
 MASTER_TABLE = "HqCustomers"
 KEYS_TABLE = "HqCustomerKeys"
 ADDRESSES_TABLE = "HqCustomerAddresses"
+LOYALTY_CARDS_TABLE = "HqLoyaltyCards"
 MASTER_ROW = "master"
 KEY_ROW = "key"
+MAX_WRITE_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class HqCustomer:
     customer_id: str
     channel_id: str
     profile: CustomerProfile
+    edit_sequence: int = 0
 
 
 def _hq_errors():  # type: ignore[no-untyped-def]
@@ -74,17 +78,42 @@ class HeadquartersCustomers:
         return bound
 
     def save_master(self, customer: HqCustomer) -> None:
-        """Writes the customer master; the same content for the same account, so a replay is harmless."""
-        entity: dict[str, Any] = {
-            "PartitionKey": customer.account_number,
-            "RowKey": MASTER_ROW,
-            "CustomerId": customer.customer_id,
-            "ChannelId": customer.channel_id,
-            "Profile": customer.profile.model_dump_json(by_alias=True),
-            "UpdatedAt": datetime.now(UTC),
-        }
-        with _hq_errors():
-            self._masters().upsert_entity(entity, mode=UpdateMode.REPLACE)
+        """Writes the customer master unless HQ already holds this edit or a later one.
+
+        `edit_sequence` counts the channel edits the profile includes; HQ never goes back to an
+        older one, so replays and racing converters cannot undo a newer edit.
+        """
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            with _hq_errors():
+                try:
+                    current = self._masters().get_entity(customer.account_number, MASTER_ROW)
+                except ResourceNotFoundError:
+                    current = None
+                if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
+                    return
+                entity: dict[str, Any] = {
+                    "PartitionKey": customer.account_number,
+                    "RowKey": MASTER_ROW,
+                    "CustomerId": customer.customer_id,
+                    "ChannelId": customer.channel_id,
+                    "Profile": customer.profile.model_dump_json(by_alias=True),
+                    "EditSequence": customer.edit_sequence,
+                    "UpdatedAt": datetime.now(UTC),
+                }
+                try:
+                    if current is None:
+                        self._masters().create_entity(entity)
+                    else:
+                        self._masters().update_entity(
+                            entity,
+                            mode=UpdateMode.REPLACE,
+                            etag=current.metadata["etag"],
+                            match_condition=MatchConditions.IfNotModified,
+                        )
+                    return
+                except (ResourceExistsError, ResourceModifiedError):
+                    continue
+        raise HeadquartersUnavailable(f"HQ customer {customer.account_number} kept changing; retry")
 
     def save_address(self, account_number: str, address: Address) -> None:
         """Adds an address to the customer master; keyed by its channel id, so a replay is harmless."""
@@ -94,9 +123,24 @@ class HeadquartersCustomers:
             "Data": address.model_dump_json(by_alias=True, exclude={"sync_status"}),
         }
         with _hq_errors():
-            self._account.table(ADDRESSES_TABLE).upsert_entity(
-                entity, mode=UpdateMode.REPLACE
+            self._account.table(ADDRESSES_TABLE).upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def save_loyalty_card(self, account_number: str, card_number: str, *, channel_id: str) -> None:
+        entity = {
+            "PartitionKey": account_number,
+            "RowKey": card_number,
+            "IssuedInChannel": channel_id,
+            "IssuedAt": datetime.now(UTC),
+        }
+        with _hq_errors():
+            self._account.table(LOYALTY_CARDS_TABLE).create_entity(entity)
+
+    def loyalty_cards(self, account_number: str) -> list[str]:
+        with _hq_errors():
+            rows = self._account.table(LOYALTY_CARDS_TABLE).query_entities(
+                "PartitionKey eq @pk", parameters={"pk": account_number}, select=["RowKey"]
             )
+            return [row["RowKey"] for row in rows]
 
     def get(self, account_number: str) -> HqCustomer | None:
         with _hq_errors():
@@ -109,15 +153,12 @@ class HeadquartersCustomers:
             customer_id=entity["CustomerId"],
             channel_id=entity["ChannelId"],
             profile=CustomerProfile.model_validate_json(entity["Profile"]),
+            edit_sequence=int(entity.get("EditSequence") or 0),
         )
 
     def ping(self) -> None:
         with _hq_errors():
             next(
-                iter(
-                    self._masters().list_entities(
-                        results_per_page=1, select=["PartitionKey"]
-                    )
-                ),
+                iter(self._masters().list_entities(results_per_page=1, select=["PartitionKey"])),
                 None,
             )

@@ -27,6 +27,7 @@ from shared.storage.account import StorageAccount, translate_storage_errors
 
 SEQUENCE_TABLE = "HqNumberSequences"
 CUSTOMER_ACCOUNT_SEQUENCE = "CustomerAccount"
+LOYALTY_CARD_SEQUENCE = "LoyaltyCard"
 SEQUENCE_ROW = "sequence"
 MAX_RESERVE_ATTEMPTS = 50
 
@@ -90,6 +91,4 @@ class AccountNumberSequence:
                     return start
                 except ResourceModifiedError:
                     time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-        raise HeadquartersUnavailable(
-            "The account number sequence is too contended; retry"
-        )
+        raise HeadquartersUnavailable("The account number sequence is too contended; retry")

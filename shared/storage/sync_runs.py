@@ -24,16 +24,12 @@ class SyncRunLog:
             "Summary": summary.model_dump_json(by_alias=True),
         }
         with translate_storage_errors():
-            self._account.table(RUNS_TABLE).upsert_entity(
-                entity, mode=UpdateMode.REPLACE
-            )
+            self._account.table(RUNS_TABLE).upsert_entity(entity, mode=UpdateMode.REPLACE)
 
     def last(self) -> RunSummary | None:
         with translate_storage_errors():
             try:
-                entity = self._account.table(RUNS_TABLE).get_entity(
-                    RUNS_PARTITION, LAST_RUN_ROW
-                )
+                entity = self._account.table(RUNS_TABLE).get_entity(RUNS_PARTITION, LAST_RUN_ROW)
             except ResourceNotFoundError:
                 return None
         return RunSummary.model_validate_json(entity["Summary"])

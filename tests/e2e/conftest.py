@@ -30,6 +30,7 @@ def start_host(storage_connection_string: str) -> Iterator[StartHost]:
         faults: Any = None,
         channel_transport: Any = None,
         hq_transport: Any = None,
+        queue_trigger: bool = True,
         **settings: Any,
     ) -> ApiClient:
         for host, client in running:
@@ -53,6 +54,8 @@ def start_host(storage_connection_string: str) -> Iterator[StartHost]:
                 "CONVERSION_SCHEDULE": schedule,
                 "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:01",
                 "AzureFunctionsJobHost__extensions__queues__maxPollingInterval": "00:00:00.500",
+                # As in Azure, an app setting disables a function: nothing converts until the batch runs.
+                "AzureWebJobs.convert_customer.Disabled": "false" if queue_trigger else "true",
             },
         )
         host.start()

@@ -97,7 +97,9 @@ def test_message_deleted_before_delivery_is_converted_by_the_batch(
 ) -> None:
     dependencies = make_dependencies(storage_connection_string)
     channel = add_channel(dependencies, async_customer_creation=True)
-    customer_id = create_customer(dependencies, channel_id=channel.channel_id, body=person()).customer.customer_id
+    customer_id = create_customer(
+        dependencies, channel_id=channel.channel_id, body=person()
+    ).customer.customer_id
     sync_queue = queue(storage_connection_string, SYNC_QUEUE)
     for message in sync_queue.receive_messages(max_messages=32, visibility_timeout=30):
         if customer_id in message.content:
@@ -117,14 +119,21 @@ def test_same_message_delivered_twice_and_concurrently_makes_one_hq_customer(
 ) -> None:
     dependencies = make_dependencies(storage_connection_string)
     channel = add_channel(dependencies, async_customer_creation=True)
-    customer_id = create_customer(dependencies, channel_id=channel.channel_id, body=person()).customer.customer_id
+    customer_id = create_customer(
+        dependencies, channel_id=channel.channel_id, body=person()
+    ).customer.customer_id
     message = json.dumps({"kind": "customer", "channelId": channel.channel_id, "customerId": customer_id})
     sync_queue = queue(storage_connection_string, SYNC_QUEUE)
     for _ in range(4):
         sync_queue.send_message(message)
     start_host()
-    wait_for(lambda: dependencies.customers.get(channel.channel_id, customer_id).sync_status.value == "Synced")  # type: ignore[union-attr]
-    wait_for(lambda: not any(customer_id in m.content for m in sync_queue.peek_messages(max_messages=32)), timeout=15)
+    wait_for(
+        lambda: dependencies.customers.get(channel.channel_id, customer_id).sync_status.value == "Synced"
+    )  # type: ignore[union-attr]
+    wait_for(
+        lambda: not any(customer_id in m.content for m in sync_queue.peek_messages(max_messages=32)),
+        timeout=15,
+    )
     masters = hq_masters_of(storage_connection_string, customer_id)
     assert len(masters) == 1
 

@@ -24,7 +24,9 @@ def assert_problem(response, status: int, slug: str) -> dict:  # type: ignore[no
     return problem
 
 
-def test_invalid_fields_are_named_and_nothing_is_written(api: ApiClient, storage_connection_string: str) -> None:
+def test_invalid_fields_are_named_and_nothing_is_written(
+    api: ApiClient, storage_connection_string: str
+) -> None:
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     response = api.create_customer(
         channel_id, key, {"firstName": "", "lastName": "L", "email": "nope", "phone": "12", "shoeSize": 42}
@@ -50,7 +52,9 @@ def test_body_over_64_kib_is_413(api: ApiClient) -> None:
 
 def test_enhanced_fields_without_the_flag_name_the_flag(api: ApiClient) -> None:
     channel_id, key = api.new_channel(asyncCustomerCreation=True, enhancedAsyncCustomers=False)
-    problem = assert_problem(api.create_customer(channel_id, key, person(title="Dr.")), 422, "validation-error")
+    problem = assert_problem(
+        api.create_customer(channel_id, key, person(title="Dr.")), 422, "validation-error"
+    )
     assert problem["errors"][0]["field"] == "title"
     assert "enhancedAsyncCustomers" in problem["errors"][0]["message"]
 
@@ -62,14 +66,18 @@ def test_unknown_channel_is_404_for_admin(api: ApiClient) -> None:
 def test_unknown_customer_is_404(api: ApiClient) -> None:
     channel_id, key = api.new_channel()
     assert_problem(api.customer(channel_id, key, "C999999999"), 404, "customer-not-found")
-    assert_problem(api.customer(channel_id, key, "3f2b6c1e-7d1a-4c7e-9d43-1b2a3c4d5e6f"), 404, "customer-not-found")
+    assert_problem(
+        api.customer(channel_id, key, "3f2b6c1e-7d1a-4c7e-9d43-1b2a3c4d5e6f"), 404, "customer-not-found"
+    )
 
 
 def test_channel_profile_validation(api: ApiClient) -> None:
     response = api.http.put("/api/channels/store-x1", json={"defaultCountry": "XX"}, headers=ADMIN)
     problem = assert_problem(response, 422, "validation-error")
     assert problem["errors"][0]["field"] == "defaultCountry"
-    bad_id = assert_problem(api.http.put("/api/channels/Bad_Id", json={}, headers=ADMIN), 422, "validation-error")
+    bad_id = assert_problem(
+        api.http.put("/api/channels/Bad_Id", json={}, headers=ADMIN), 422, "validation-error"
+    )
     assert bad_id["errors"][0]["field"] == "channelId"
 
 
@@ -95,7 +103,9 @@ def test_missing_wrong_and_foreign_keys(api: ApiClient) -> None:
     channel_id, key = api.new_channel()
     other_id, other_key = api.new_channel()
     assert_problem(api.create_customer(channel_id, {}, person()), 401, "unauthorized")
-    assert_problem(api.create_customer(channel_id, {"Authorization": "Bearer nope"}, person()), 401, "unauthorized")
+    assert_problem(
+        api.create_customer(channel_id, {"Authorization": "Bearer nope"}, person()), 401, "unauthorized"
+    )
     assert_problem(api.create_customer(channel_id, other_key, person()), 403, "forbidden")
     assert_problem(api.http.post("/api/sync/runs", headers=key), 403, "forbidden")
     assert_problem(api.http.put(f"/api/channels/{channel_id}", json={}, headers=key), 403, "forbidden")

@@ -63,7 +63,9 @@ def test_a_failed_insert_leaves_nothing_behind(
         dependencies.customers.insert_new(new_record(channel.channel_id), [address()], idempotency_key="k")
     after = channel_rows(storage_connection_string, channel.channel_id)
     assert [row["RowKey"] for row in after] == [row["RowKey"] for row in before]
-    assert dependencies.customers.customer_id_for_idempotency_key(channel.channel_id, "k") == first.customer_id
+    assert (
+        dependencies.customers.customer_id_for_idempotency_key(channel.channel_id, "k") == first.customer_id
+    )
 
 
 def test_marking_synced_checks_the_etag_and_drops_the_pending_row(
@@ -71,11 +73,16 @@ def test_marking_synced_checks_the_etag_and_drops_the_pending_row(
 ) -> None:
     channel = add_channel(dependencies)
     record = dependencies.customers.insert_new(new_record(channel.channel_id), [])
-    synced = dependencies.customers.mark_synced(record, account_number="C1", synced_at=datetime.now(UTC))
+    [operation] = dependencies.customers.pending_operations(channel.channel_id, record.customer_id)
+    synced = dependencies.customers.mark_synced(
+        record, account_number="C1", synced_at=datetime.now(UTC), operation=operation
+    )
     assert synced.version != record.version
     assert pending_rows(storage_connection_string, channel.channel_id) == []
     with pytest.raises(RecordChanged):
-        dependencies.customers.mark_synced(record, account_number="C2", synced_at=datetime.now(UTC))
+        dependencies.customers.mark_synced(
+            record, account_number="C2", synced_at=datetime.now(UTC), operation=operation
+        )
     stored = dependencies.customers.get(channel.channel_id, record.customer_id)
     assert stored is not None and stored.account_number == "C1"
 
@@ -85,8 +92,14 @@ def test_pending_index_lists_only_pending_rows_of_the_channel(dependencies: Depe
     other = add_channel(dependencies)
     pending = dependencies.customers.insert_new(new_record(channel.channel_id), [address()])
     done = dependencies.customers.insert_new(new_record(channel.channel_id), [])
-    dependencies.customers.mark_synced(done, account_number="C9", synced_at=datetime.now(UTC))
+    [operation] = dependencies.customers.pending_operations(channel.channel_id, done.customer_id)
+    dependencies.customers.mark_synced(
+        done, account_number="C9", synced_at=datetime.now(UTC), operation=operation
+    )
     dependencies.customers.insert_new(new_record(other.channel_id), [])
-    entries = list(dependencies.customers.pending_entries(channel.channel_id))
-    assert {entry.customer_id for entry in entries} == {pending.customer_id}
-    assert sorted(entry.address_id is None for entry in entries) == [False, True]
+    operations = dependencies.customers.pending_operations(channel.channel_id)
+    assert {operation.customer_id for operation in operations} == {pending.customer_id}
+    assert sorted(operation.kind.value for operation in operations) == ["AddressCreate", "CustomerCreate"]
+    [completed] = dependencies.customers.completed_operations(channel.channel_id, limit=10)
+    assert completed.customer_id == done.customer_id and completed.state.value == "Synced"
+    assert completed.attempts == 1

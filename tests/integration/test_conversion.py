@@ -25,7 +25,9 @@ def create_async_customer(dependencies: Dependencies, **body: object) -> tuple[s
     return channel.channel_id, created.customer.customer_id
 
 
-def assert_converted_once(connection_string: str, dependencies: Dependencies, channel_id: str, customer_id: str) -> str:
+def assert_converted_once(
+    connection_string: str, dependencies: Dependencies, channel_id: str, customer_id: str
+) -> str:
     record = dependencies.customers.get(channel_id, customer_id)
     assert record is not None and record.sync_status is SyncStatus.SYNCED
     masters = hq_masters_of(connection_string, customer_id)
@@ -68,7 +70,9 @@ def test_batch_and_queue_racing_make_one_hq_customer(storage_connection_string: 
     channel_id, customer_id = create_async_customer(queue_side)
     with ThreadPoolExecutor(max_workers=2) as pool:
         batch = pool.submit(run_conversion_batch, batch_side, trigger="test")
-        queue = pool.submit(convert_async_customer, queue_side, channel_id=channel_id, customer_id=customer_id)
+        queue = pool.submit(
+            convert_async_customer, queue_side, channel_id=channel_id, customer_id=customer_id
+        )
         batch.result()
         queue.result()
     assert_converted_once(storage_connection_string, queue_side, channel_id, customer_id)
@@ -106,7 +110,9 @@ def test_crash_at_any_conversion_point_then_redelivery_converts_exactly_once(
 def test_crash_between_channel_write_and_enqueue_is_converted_by_the_batch(
     storage_connection_string: str,
 ) -> None:
-    crashing = make_dependencies(storage_connection_string, faults=CrashAt(fault_points.AFTER_CUSTOMER_WRITTEN))
+    crashing = make_dependencies(
+        storage_connection_string, faults=CrashAt(fault_points.AFTER_CUSTOMER_WRITTEN)
+    )
     channel = add_channel(crashing, async_customer_creation=True)
     with pytest.raises(SimulatedCrash):
         create_customer(crashing, channel_id=channel.channel_id, body=person())
@@ -120,6 +126,6 @@ def test_crash_between_channel_write_and_enqueue_is_converted_by_the_batch(
 def test_batch_reads_only_the_pending_index(dependencies: Dependencies) -> None:
     channel_id, customer_id = create_async_customer(dependencies)
     convert_async_customer(dependencies, channel_id=channel_id, customer_id=customer_id)
-    from shared.services.conversion_batch import pending_entries
+    from shared.services.conversion_batch import pending_operations
 
-    assert all(entry.customer_id != customer_id for entry in pending_entries(dependencies))
+    assert all(operation.customer_id != customer_id for operation in pending_operations(dependencies))

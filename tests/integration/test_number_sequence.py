@@ -57,8 +57,12 @@ def test_sixteen_allocators_never_share_a_number(storage_connection_string: str)
 
 def test_blocks_are_reserved_from_the_shared_row(storage_connection_string: str) -> None:
     sequence_id = f"test-{uuid.uuid4().hex}"
-    first = AccountNumberSequence(StorageAccount(storage_connection_string), block_size=10, sequence_id=sequence_id)
-    second = AccountNumberSequence(StorageAccount(storage_connection_string), block_size=10, sequence_id=sequence_id)
+    first = AccountNumberSequence(
+        StorageAccount(storage_connection_string), block_size=10, sequence_id=sequence_id
+    )
+    second = AccountNumberSequence(
+        StorageAccount(storage_connection_string), block_size=10, sequence_id=sequence_id
+    )
     assert [first.next_number() for _ in range(3)] == [1, 2, 3]
     assert second.next_number() == 11
     assert first.next_number() == 4

@@ -26,13 +26,17 @@ class ApiClient:
     def new_channel(self, **profile: Any) -> tuple[str, dict[str, str]]:
         """Creates a channel with the given profile and returns its id and its key's headers."""
         channel_id = unique_channel_id()
-        response = self.http.put(f"/api/channels/{channel_id}", json={"name": "Test store", **profile}, headers=ADMIN)
+        response = self.http.put(
+            f"/api/channels/{channel_id}", json={"name": "Test store", **profile}, headers=ADMIN
+        )
         assert response.status_code == 201, response.text
         key = self.http.post(f"/api/channels/{channel_id}/keys", headers=ADMIN)
         assert key.status_code == 201, key.text
         return channel_id, {"Authorization": f"Bearer {key.json()['key']}"}
 
-    def create_customer(self, channel_id: str, headers: dict[str, str], body: dict[str, Any]) -> httpx.Response:
+    def create_customer(
+        self, channel_id: str, headers: dict[str, str], body: dict[str, Any]
+    ) -> httpx.Response:
         return self.http.post(f"/api/channels/{channel_id}/customers", json=body, headers=headers)
 
     def customer(self, channel_id: str, headers: dict[str, str], ref: str) -> httpx.Response:

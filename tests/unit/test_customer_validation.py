@@ -59,8 +59,12 @@ def test_invalid_email_is_rejected(email: str) -> None:
 
 
 def test_phone_without_country_code_is_read_in_channel_country() -> None:
-    us = parse_customer_create({"firstName": "A", "lastName": "B", "phone": "(206) 555-0100"}, default_country="USA")
-    gb = parse_customer_create({"firstName": "A", "lastName": "B", "phone": "020 7123 4567"}, default_country="GBR")
+    us = parse_customer_create(
+        {"firstName": "A", "lastName": "B", "phone": "(206) 555-0100"}, default_country="USA"
+    )
+    gb = parse_customer_create(
+        {"firstName": "A", "lastName": "B", "phone": "020 7123 4567"}, default_country="GBR"
+    )
     assert us.phone == "+12065550100"
     assert gb.phone == "+442071234567"
 
@@ -140,7 +144,9 @@ def test_channel_profile_decides_creation_mode() -> None:
 
 
 def test_async_create_without_enhanced_flag_names_each_enhanced_field_and_the_flag() -> None:
-    channel = Channel(channel_id="store-1", name="S", async_customer_creation=True, enhanced_async_customers=False)
+    channel = Channel(
+        channel_id="store-1", name="S", async_customer_creation=True, enhanced_async_customers=False
+    )
     request = parse_customer_create(
         {
             "firstName": "A",
@@ -159,10 +165,16 @@ def test_async_create_without_enhanced_flag_names_each_enhanced_field_and_the_fl
 
 
 def test_async_customer_carries_one_address_without_async_addresses_flag() -> None:
-    channel = Channel(channel_id="store-1", name="S", async_customer_creation=True, async_customer_addresses=False)
+    channel = Channel(
+        channel_id="store-1", name="S", async_customer_creation=True, async_customer_addresses=False
+    )
     address = {"street": "1 Main St", "city": "Paris", "countryRegionId": "FRA"}
-    one = parse_customer_create({"firstName": "A", "lastName": "B", "addresses": [address]}, default_country="USA")
-    two = parse_customer_create({"firstName": "A", "lastName": "B", "addresses": [address, address]}, default_country="USA")
+    one = parse_customer_create(
+        {"firstName": "A", "lastName": "B", "addresses": [address]}, default_country="USA"
+    )
+    two = parse_customer_create(
+        {"firstName": "A", "lastName": "B", "addresses": [address, address]}, default_country="USA"
+    )
     check_async_create(channel, one)
     with pytest.raises(ValidationFailed) as caught:
         check_async_create(channel, two)

@@ -1,0 +1,104 @@
+"""Synchronization operations, as D365 10.0.31's "Customer synchronization status" page shows them.
+
+Each thing a channel owes HQ — creating a customer, adding an address, an edit — is one operation
+with a state, an attempt count and the last error. Its id names where it lives, so ops can retry it
+by id without a lookup table: `<channelId>_<customerId>[_<addressId> | _edit-<sequence>]`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.domain.errors import DomainError
+
+
+class OperationKind(str, Enum):
+    CUSTOMER_CREATE = "CustomerCreate"
+    ADDRESS_CREATE = "AddressCreate"
+    CUSTOMER_EDIT = "CustomerEdit"
+
+
+class OperationState(str, Enum):
+    PENDING = "Pending"
+    SYNCED = "Synced"
+    FAILED = "Failed"
+
+
+EDIT_PREFIX = "edit-"
+_OPERATION_ID = re.compile(
+    r"^(?P<channel>[a-z0-9][a-z0-9-]{1,62})_(?P<customer>[0-9a-f-]{36})"
+    r"(?:_(?P<target>[0-9a-f-]{36}|edit-\d{6}))?$"
+)
+
+
+@dataclass(frozen=True)
+class OperationRef:
+    """Where an operation lives: its channel, its customer and what of the customer it syncs."""
+
+    channel_id: str
+    customer_id: str
+    target: str | None = None  # an address id, or `edit-000001`; None for the customer itself
+
+    @property
+    def kind(self) -> OperationKind:
+        if self.target is None:
+            return OperationKind.CUSTOMER_CREATE
+        if self.target.startswith(EDIT_PREFIX):
+            return OperationKind.CUSTOMER_EDIT
+        return OperationKind.ADDRESS_CREATE
+
+    @property
+    def operation_id(self) -> str:
+        suffix = f"_{self.target}" if self.target else ""
+        return f"{self.channel_id}_{self.customer_id}{suffix}"
+
+    @property
+    def edit_sequence(self) -> int | None:
+        if self.target is None or not self.target.startswith(EDIT_PREFIX):
+            return None
+        return int(self.target[len(EDIT_PREFIX) :])
+
+
+def edit_target(sequence: int) -> str:
+    return f"{EDIT_PREFIX}{sequence:06d}"
+
+
+def parse_operation_id(operation_id: str) -> OperationRef | None:
+    match = _OPERATION_ID.fullmatch(operation_id)
+    if match is None:
+        return None
+    return OperationRef(match["channel"], match["customer"], match["target"])
+
+
+class SyncOperation(BaseModel):
+    """One row of the synchronization-status list; never carries personal data."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    operation_id: str = Field(alias="operationId")
+    kind: OperationKind
+    state: OperationState
+    channel_id: str = Field(alias="channelId")
+    customer_id: str = Field(alias="customerId")
+    address_id: str | None = Field(default=None, alias="addressId")
+    edit_sequence: int | None = Field(default=None, alias="editSequence")
+    attempts: int = 0
+    last_error: str | None = Field(default=None, alias="lastError")
+    created_at: datetime = Field(alias="createdAt")
+    last_attempt_at: datetime | None = Field(default=None, alias="lastAttemptAt")
+    completed_at: datetime | None = Field(default=None, alias="completedAt")
+
+
+def describe_failure(error: BaseException) -> str:
+    """What ops may read about a failure: the error type and, for our own errors, their detail.
+
+    Our domain errors carry ids only; other exceptions may quote data, so only their type is kept.
+    """
+    if isinstance(error, DomainError):
+        return f"{error.slug}: {error.detail}"[:500]
+    return type(error).__name__

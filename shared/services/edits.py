@@ -1,0 +1,102 @@
+"""Editing a customer: synced customers any time; pending ones only with `asyncCustomerEdits` (10.0.29).
+
+An edit changes the channel record at once and becomes a sync operation, in the same transaction;
+the operation replays it on the HQ customer — within the request for a synced customer when HQ
+answers in time, otherwise after conversion or as soon as HQ is back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.domain.channel import Channel
+from shared.domain.creation import ENHANCED_FLAG
+from shared.domain.customer import CustomerProfile, CustomerPublic, CustomerRecord, CustomerUpdate
+from shared.domain.errors import (
+    AsyncCustomerNotEditable,
+    CustomerNotFound,
+    DomainError,
+    FieldError,
+    ValidationFailed,
+    VersionMismatch,
+)
+from shared.domain.validation import parse_model
+from shared.services.channels import require_channel
+from shared.services.conversion import replay_operations
+from shared.services.customers import customer_view, find_customer
+from shared.services.dependencies import Dependencies
+from shared.services.headquarters_calls import within_hq_timeout
+from shared.services.sync_messages import announce_sync
+from shared.storage.channel_customers import RecordChanged
+
+MAX_EDIT_ATTEMPTS = 5
+
+
+def edit_customer(
+    dependencies: Dependencies,
+    *,
+    channel_id: str,
+    ref: str,
+    body: Any,
+    if_match: str | None = None,
+) -> CustomerPublic:
+    channel = require_channel(dependencies, channel_id)
+    update = parse_model(CustomerUpdate, body, context={"default_country": channel.default_country})
+    for _ in range(MAX_EDIT_ATTEMPTS):
+        record = find_customer(dependencies, channel_id=channel_id, ref=ref)
+        if record is None:
+            raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
+        if record.is_pending and not channel.async_customer_edits:
+            raise AsyncCustomerNotEditable(
+                f"Customer {record.customer_id} is pending synchronization; the channel's "
+                "'asyncCustomerEdits' flag is off"
+            )
+        if if_match is not None and if_match != record.version:
+            raise VersionMismatch("If-Match does not match the customer's current version")
+        profile = _edited_profile(update, record, channel)
+        try:
+            edited, operation_ref = dependencies.customers.save_edit(
+                record, profile, update.changes(), at=dependencies.clock()
+            )
+        except RecordChanged:
+            if if_match is not None:
+                raise VersionMismatch("The customer changed while it was being edited") from None
+            continue
+        _replay_or_announce(dependencies, edited)
+        refreshed = dependencies.customers.get(edited.channel_id, edited.customer_id) or edited
+        return customer_view(dependencies, refreshed)
+    raise VersionMismatch("The customer kept changing; read it again and retry")
+
+
+def _edited_profile(update: CustomerUpdate, record: CustomerRecord, channel: Channel) -> CustomerProfile:
+    profile = update.applied_to(record.profile)
+    errors = [
+        FieldError(name, f"is required for a {profile.customer_type.value}")
+        for name in profile.missing_names()
+    ]
+    if record.is_pending and not channel.enhanced_async_customers:
+        errors += [
+            FieldError(
+                name, f"needs the channel's '{ENHANCED_FLAG}' flag for a customer pending in async mode"
+            )
+            for name in profile.enhanced_fields_present()
+        ]
+    if errors:
+        raise ValidationFailed(errors)
+    return profile
+
+
+def _replay_or_announce(dependencies: Dependencies, record: CustomerRecord) -> None:
+    """Replays at once on a synced customer if HQ answers in time; otherwise leaves it to the queue."""
+    if not record.is_pending:
+        operations = [
+            operation
+            for operation in dependencies.customers.pending_operations(record.channel_id, record.customer_id)
+            if operation.edit_sequence is not None
+        ]
+        try:
+            within_hq_timeout(dependencies, replay_operations, dependencies, record, operations)
+            return
+        except DomainError:
+            pass
+    announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)

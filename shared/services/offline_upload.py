@@ -1,0 +1,76 @@
+"""Customers a POS created while it was offline, uploaded in one request once it is back online.
+
+Each record stands alone: it is created in async mode (or replayed, since each carries its own
+`customerId`) or rejected with its own problem, so one bad record never blocks the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.customer import CustomerPublic
+from shared.domain.errors import (
+    DomainError,
+    FieldError,
+    OfflineCreationDisabled,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from shared.services.channels import require_channel
+from shared.services.customers import create_customer
+from shared.services.dependencies import Dependencies
+
+MAX_OFFLINE_CUSTOMERS = 100
+
+
+@dataclass(frozen=True)
+class OfflineResult:
+    customer_id: str | None
+    status: int
+    customer: CustomerPublic | None = None
+    problem: DomainError | None = None
+
+
+def upload_offline_customers(
+    dependencies: Dependencies, *, channel_id: str, body: Any
+) -> list[OfflineResult]:
+    channel = require_channel(dependencies, channel_id)
+    records = _records_of(body)
+    results = []
+    for index, record in enumerate(records):
+        customer_id = record.get("customerId") if isinstance(record, dict) else None
+        customer_id = customer_id if isinstance(customer_id, str) else None
+        try:
+            if channel.filter_shared_customer_tables:
+                raise OfflineCreationDisabled(
+                    f"Channel '{channel_id}' filters shared customer tables: customers cannot be created offline"
+                )
+            if customer_id is None:
+                raise ValidationFailed(
+                    [
+                        FieldError(
+                            f"customers[{index}].customerId", "is required for a customer created offline"
+                        )
+                    ]
+                )
+            created = create_customer(dependencies, channel_id=channel_id, body=record, created_offline=True)
+            results.append(
+                OfflineResult(customer_id, 201 if created.created else 200, customer=created.customer)
+            )
+        except DomainError as error:
+            results.append(OfflineResult(customer_id, error.status, problem=error))
+    return results
+
+
+def _records_of(body: Any) -> list[Any]:
+    records = body.get("customers") if isinstance(body, dict) else None
+    if not isinstance(records, list) or (isinstance(body, dict) and set(body) != {"customers"}):
+        raise ValidationFailed([FieldError("customers", 'send {"customers": [...]} and nothing else')])
+    if not records:
+        raise ValidationFailed([FieldError("customers", "must hold at least one customer")])
+    if len(records) > MAX_OFFLINE_CUSTOMERS:
+        raise PayloadTooLarge(
+            f"{len(records)} customers sent; upload at most {MAX_OFFLINE_CUSTOMERS} per request"
+        )
+    return records

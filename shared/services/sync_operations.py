@@ -1,0 +1,72 @@
+"""The synchronization-status audit list for ops, and retrying one operation."""
+
+from __future__ import annotations
+
+from shared.domain.errors import FieldError, NotFound, OperationAlreadySynced, ValidationFailed
+from shared.domain.operations import OperationState, SyncOperation, parse_operation_id
+from shared.domain.sync import SyncKind
+from shared.services.dependencies import Dependencies
+from shared.services.sync_messages import announce_sync
+from shared.storage.channel_customers import RecordChanged
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+def list_operations(
+    dependencies: Dependencies,
+    *,
+    status: str | None = None,
+    channel_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[SyncOperation]:
+    """Pending and failed operations come from the pending index; synced ones from the audit trail."""
+    state = _state(status)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed([FieldError("limit", f"must be between 1 and {MAX_LIMIT}")])
+    channel_ids = [channel_id] if channel_id else dependencies.channels.channel_ids()
+    found: list[SyncOperation] = []
+    for channel in channel_ids:
+        if state in (None, OperationState.PENDING, OperationState.FAILED):
+            found += [
+                operation
+                for operation in dependencies.customers.pending_operations(channel)
+                if state is None or operation.state is state
+            ]
+        if state in (None, OperationState.SYNCED):
+            found += dependencies.customers.completed_operations(channel, limit=limit)
+    found.sort(key=lambda operation: operation.created_at, reverse=True)
+    return found[:limit]
+
+
+def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOperation:
+    """Puts a pending or failed operation back in line and announces it to the queue."""
+    ref = parse_operation_id(operation_id)
+    operation = dependencies.customers.operation(ref) if ref else None
+    if operation is None:
+        raise NotFound(f"No synchronization operation '{operation_id}'")
+    if operation.state is OperationState.SYNCED:
+        raise OperationAlreadySynced(f"Operation '{operation_id}' is already synced")
+    try:
+        dependencies.customers.mark_for_retry(operation)
+    except RecordChanged:
+        raise OperationAlreadySynced(f"Operation '{operation_id}' completed meanwhile") from None
+    announce_sync(
+        dependencies,
+        channel_id=operation.channel_id,
+        customer_id=operation.customer_id,
+        kind=SyncKind.ADDRESS if operation.address_id else SyncKind.CUSTOMER,
+        address_id=operation.address_id,
+    )
+    return operation.model_copy(update={"state": OperationState.PENDING})
+
+
+def _state(status: str | None) -> OperationState | None:
+    if status is None or status == "":
+        return None
+    for state in OperationState:
+        if state.value.lower() == status.lower():
+            return state
+    raise ValidationFailed(
+        [FieldError("status", f"must be one of {', '.join(state.value for state in OperationState)}")]
+    )
