@@ -13,6 +13,7 @@ from shared.services.dependencies import current_dependencies
 from shared.services.edits import edit_customer
 from shared.services.loyalty import issue_loyalty_card
 from shared.services.offline_upload import upload_offline_customers
+from shared.services.search import search_customers
 
 blueprint = func.Blueprint()
 
@@ -146,3 +147,14 @@ def post_offline_customers(req: func.HttpRequest) -> func.HttpResponse:
             ]
         }
     )
+
+
+@blueprint.function_name(name="search_customers")
+@blueprint.route(route="channels/{channelId}/customers", methods=["GET"])
+@api_endpoint
+def get_customers(req: func.HttpRequest) -> func.HttpResponse:
+    dependencies = current_dependencies()
+    channel_id = req.route_params["channelId"]
+    require_channel_access(dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id)
+    found = search_customers(dependencies, channel_id=channel_id, text=req.params.get("search", ""))
+    return json_response({"items": [customer.model_dump(mode="json", by_alias=True) for customer in found]})

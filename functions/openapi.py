@@ -199,6 +199,19 @@ def build_openapi() -> dict[str, Any]:
         },
         "/api/channels/{channelId}/customers": {
             "parameters": [CHANNEL],
+            "get": _operation(
+                "searchCustomers",
+                "Search by account number, e-mail, phone or name prefix",
+                parameters=[
+                    {
+                        "name": "search",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                    }
+                ],
+                responses={"200": ok(CustomerList), **_problems(401, 403, 404, 422)},
+            ),
             "post": _operation(
                 "createCustomer",
                 "Create a customer (sync, async or fallback)",

@@ -19,6 +19,7 @@ from shared.domain.errors import DomainError
 from shared.domain.operations import OperationKind, SyncOperation, describe_failure
 from shared.domain.sync import ConversionOutcome
 from shared.services.dependencies import Dependencies
+from shared.services.search import index_converted_customer
 from shared.services.fault_points import (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
@@ -92,6 +93,8 @@ def _convert(dependencies: Dependencies, record: CustomerRecord, operation: Sync
         dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_BOUND)
         dependencies.headquarters.save_master(_master(record, account_number))
         dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
+        # Searchable everywhere before the record says synced, so no crash can hide it.
+        index_converted_customer(dependencies, record.model_copy(update={"account_number": account_number}))
         synced = dependencies.customers.mark_synced(
             record, account_number=account_number, synced_at=dependencies.clock(), operation=operation
         )

@@ -30,6 +30,7 @@ from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN
 from shared.services.headquarters_calls import within_hq_timeout
+from shared.services.search import index_new_customer
 from shared.services.sync_messages import announce_sync
 from shared.storage.channel_customers import RecordChanged, RowAlreadyExists
 
@@ -68,6 +69,9 @@ def create_customer(
         request_fingerprint=request.fingerprint(),
     )
     addresses = [Address.from_request(item, sync_status=SyncStatus.PENDING) for item in request.addresses]
+    # The index entry goes first: a crash after it leaves an entry that search filters out,
+    # never a customer that cannot be found.
+    index_new_customer(dependencies, record)
     try:
         record = dependencies.customers.insert_new(record, addresses, idempotency_key=idempotency_key)
     except RowAlreadyExists:

@@ -17,6 +17,7 @@ from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
 from shared.storage.headquarters import HeadquartersCustomers
 from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
+from shared.storage.search_index import CustomerSearchIndex
 from shared.storage.sync_queue import CustomerSyncQueue
 from shared.storage.sync_runs import SyncRunLog
 
@@ -36,6 +37,7 @@ class Dependencies:
     loyalty_card_numbers: AccountNumberSequence
     sync_queue: CustomerSyncQueue
     run_log: SyncRunLog
+    search_index: CustomerSearchIndex
     faults: FaultPoints = field(default_factory=FaultPoints)
     clock: Callable[[], datetime] = utc_now
 
@@ -69,6 +71,7 @@ def build_dependencies(
         ),
         sync_queue=CustomerSyncQueue(channel_account),
         run_log=SyncRunLog(channel_account),
+        search_index=CustomerSearchIndex(channel_account),
         faults=faults or FaultPoints(),
     )
 

@@ -26,6 +26,7 @@ from shared.services.conversion import replay_operations
 from shared.services.customers import customer_view, find_customer
 from shared.services.dependencies import Dependencies
 from shared.services.headquarters_calls import within_hq_timeout
+from shared.services.search import index_before_edit, reindex_after_edit
 from shared.services.sync_messages import announce_sync
 from shared.storage.channel_customers import RecordChanged
 
@@ -54,14 +55,16 @@ def edit_customer(
         if if_match is not None and if_match != record.version:
             raise VersionMismatch("If-Match does not match the customer's current version")
         profile = _edited_profile(update, record, channel)
+        index_before_edit(dependencies, record.model_copy(update={"profile": profile}))
         try:
-            edited, operation_ref = dependencies.customers.save_edit(
+            edited, _ = dependencies.customers.save_edit(
                 record, profile, update.changes(), at=dependencies.clock()
             )
         except RecordChanged:
             if if_match is not None:
                 raise VersionMismatch("The customer changed while it was being edited") from None
             continue
+        reindex_after_edit(dependencies, record, edited)
         _replay_or_announce(dependencies, edited)
         refreshed = dependencies.customers.get(edited.channel_id, edited.customer_id) or edited
         return customer_view(dependencies, refreshed)

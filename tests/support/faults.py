@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from azure.core.exceptions import ServiceRequestError
+import requests
 from azure.core.pipeline.transport import HttpRequest, RequestsTransport
+from azure.core.pipeline.transport._requests_basic import RequestsTransportResponse
 
 from shared.services.fault_points import FaultPoints
 
@@ -61,14 +63,17 @@ class StorageFaults(RequestsTransport):
         self,
         *,
         fail_when: Callable[[HttpRequest], bool] | None = None,
+        answer_when: Callable[[HttpRequest], int | None] | None = None,
         delay_seconds: float = 0.0,
         connection_timeout: float = 5.0,
         read_timeout: float = 20.0,
     ) -> None:
         super().__init__(connection_timeout=connection_timeout, read_timeout=read_timeout)
         self.fail_when = fail_when
+        self.answer_when = answer_when
         self.delay_seconds = delay_seconds
         self.failures = 0
+        self.answered: list[int] = []
         self._lock = threading.Lock()
 
     def send(self, request: HttpRequest, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -78,4 +83,42 @@ class StorageFaults(RequestsTransport):
             with self._lock:
                 self.failures += 1
             raise ServiceRequestError("injected: storage unreachable")
+        status = self.answer_when(request) if self.answer_when is not None else None
+        if status is not None:
+            with self._lock:
+                self.answered.append(status)
+            return _storage_error_response(request, status)
         return super().send(request, **kwargs)
+
+
+def _storage_error_response(request: HttpRequest, status: int) -> RequestsTransportResponse:
+    """What storage answers when it throttles (503 ServerBusy, or 429 with Retry-After) or fails (500)."""
+    response = requests.Response()
+    response.status_code = status
+    response.reason = {429: "Too Many Requests", 500: "Internal Server Error"}.get(status, "Server Busy")
+    response.headers["Content-Type"] = "application/json"
+    if status == 429:
+        response.headers["Retry-After"] = "1"  # throttling answers say when to come back
+    response._content = (
+        b'{"odata.error": {"code": "ServerBusy", "message": {"lang": "en-US", "value": "injected"}}}'
+    )
+    response.url = request.url
+    return RequestsTransportResponse(request, response)
+
+
+class CountDown:
+    """True for the first `times` requests that match, then False: a fault that heals by itself."""
+
+    def __init__(self, times: int, matches: Callable[[HttpRequest], bool]) -> None:
+        self.remaining = times
+        self.matches = matches
+        self._lock = threading.Lock()
+
+    def __call__(self, request: HttpRequest) -> bool:
+        if not self.matches(request):
+            return False
+        with self._lock:
+            if self.remaining <= 0:
+                return False
+            self.remaining -= 1
+            return True

@@ -1,0 +1,128 @@
+"""What a customer can be found by, and what a cashier's search text asks for.
+
+Both sides are reduced to the same plain terms (upper-case account number, lower-case e-mail, E.164
+phone, folded name), so finding a customer is a key lookup in the search index rather than a scan.
+Terms are data: nothing here is ever pasted into query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from shared.domain.contact import normalise_phone
+from shared.domain.customer import CustomerProfile
+from shared.domain.errors import FieldError, ValidationFailed
+
+ACCOUNT = "account"
+EMAIL = "email"
+PHONE = "phone"
+NAME = "name"
+# Only names are looked up by prefix; the index shards these by first character so a prefix finds them.
+PREFIX_KINDS = frozenset({NAME})
+
+MAX_SEARCH_LENGTH = 100
+MIN_PHONE_DIGITS = 6
+
+_PHONE_TEXT = re.compile(r"[0-9 +\-.()]+")
+_ACCOUNT_TEXT = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One value a customer is indexed under, e.g. `("email", "ada@example.com")`."""
+
+    kind: str
+    term: str
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One lookup a search text stands for; names match by prefix, everything else exactly."""
+
+    kind: str
+    term: str
+    prefix: bool = False
+
+    def matches(self, terms: Iterable[SearchTerm]) -> bool:
+        """Whether a customer with these terms answers this lookup (used to drop stale index hits)."""
+        if self.prefix:
+            return any(term.kind == self.kind and term.term.startswith(self.term) for term in terms)
+        return SearchTerm(self.kind, self.term) in set(terms)
+
+
+def fold_name(text: str) -> str:
+    """Case, accents, compatibility forms and spacing removed, so "Zoë  O'Neil" reads "zoe o'neil"."""
+    # NFKD runs again after casefold: folding can produce new combining marks (e.g. "İ" -> "i̇").
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.split())
+
+
+def index_terms(profile: CustomerProfile, account_number: str | None) -> set[SearchTerm]:
+    """Every term the customer must be found by; a pending customer has no account number yet."""
+    terms: set[SearchTerm] = set()
+    if account_number and account_number.strip():
+        terms.add(SearchTerm(ACCOUNT, account_number.strip().upper()))
+    for email in [profile.email, *profile.additional_emails]:
+        if email:
+            terms.add(SearchTerm(EMAIL, email.lower()))
+    for phone in [profile.phone, *profile.additional_phones]:
+        if phone:
+            terms.add(SearchTerm(PHONE, phone))
+    terms.update(SearchTerm(NAME, name) for name in _names(profile) if name)
+    return terms
+
+
+def _names(profile: CustomerProfile) -> list[str]:
+    first, middle, last = profile.first_name, profile.middle_name, profile.last_name
+    names = [fold_name(value) for value in (first, last) if value]
+    if first and last:
+        names.append(fold_name(f"{first} {last}"))
+        if middle:
+            names.append(fold_name(f"{first} {middle} {last}"))
+    if profile.organization_name:
+        # From each word to the end, so "Café Q" and "Contoso" both find "Contoso Café Q".
+        words = fold_name(profile.organization_name).split()
+        names.extend(" ".join(words[start:]) for start in range(len(words)))
+    return names
+
+
+def query_terms(text: str, *, default_country: str) -> list[SearchQuery]:
+    """The lookups a search text stands for, exact ones first; raises ValidationFailed on bad text."""
+    wanted = _checked(text)
+    queries: list[SearchQuery] = []
+    if "@" in wanted:
+        queries.append(SearchQuery(EMAIL, wanted.lower()))
+    phone = _phone(wanted, default_country)
+    if phone is not None:
+        queries.append(SearchQuery(PHONE, phone))
+    if _ACCOUNT_TEXT.fullmatch(wanted):
+        queries.append(SearchQuery(ACCOUNT, wanted.upper()))
+    name = fold_name(wanted)
+    if any(char.isalpha() for char in name):
+        queries.append(SearchQuery(NAME, name, prefix=True))
+    return queries
+
+
+def _checked(text: str) -> str:
+    wanted = text.strip()
+    if not wanted:
+        raise ValidationFailed([FieldError("search", "must not be empty")])
+    if len(wanted) > MAX_SEARCH_LENGTH:
+        raise ValidationFailed([FieldError("search", f"must be at most {MAX_SEARCH_LENGTH} characters")])
+    return wanted
+
+
+def _phone(text: str, default_country: str) -> str | None:
+    if not _PHONE_TEXT.fullmatch(text):
+        return None
+    if sum(char.isdigit() for char in text) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        return normalise_phone(text, default_country)
+    except ValueError:
+        # Digits that are no valid phone number may still be an account number.
+        return None

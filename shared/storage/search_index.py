@@ -1,0 +1,185 @@
+"""The customer search index: one small entity per (scope, term, customer), read by key range only.
+
+A search costs what it finds, not how many customers exist: every lookup is one PartitionKey plus a
+RowKey range, never a filter over other properties. Layout:
+
+- PartitionKey `{scope}|{kind}|{shard}`: scope is `Synced` (seen by every channel) or the id of the
+  channel whose pending customers it holds; names shard by their first character (so a prefix knows
+  its partition), exact kinds by a hash of the term (account numbers all start alike).
+- RowKey `{key term}|{customer id}`: the key term is the term with every character outside
+  `[A-Za-z0-9.-]` written as `_XX` per UTF-8 byte, so any text is a legal key, cannot collide with
+  the `|` separator, and a prefix of a term stays a prefix of its key term.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from azure.data.tables import TableClient, TableTransactionError, UpdateMode
+
+from shared.domain.search import PREFIX_KINDS, SearchQuery, SearchTerm
+from shared.storage.account import StorageAccount, translate_storage_errors
+
+SEARCH_INDEX_TABLE = "CustomerSearchIndex"
+# Upper case cannot be a channel id, so the shared scope never meets a channel's own.
+SYNCED_SCOPE = "Synced"
+MAX_TRANSACTION_OPERATIONS = 100
+MAX_PAGE_SIZE = 1000
+# Keeps `{key term}|{customer id}` well inside the 1 KiB key limit; longer terms share a truncated
+# key, which is harmless because every hit is checked against the customer record.
+MAX_KEY_TERM_LENGTH = 400
+
+_LITERAL = frozenset(string.ascii_letters + string.digits + ".-")
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    """A customer an index entry points at; the record decides whether it really matches."""
+
+    channel_id: str
+    customer_id: str
+
+
+def scope_for(channel_id: str, synced: bool) -> str:
+    return SYNCED_SCOPE if synced else channel_id
+
+
+def key_term(term: str) -> str:
+    """The term as RowKey text: `[A-Za-z0-9.-]` kept, anything else `_XX` per UTF-8 byte."""
+    units: list[str] = []
+    length = 0
+    for char in term:
+        unit = (
+            char
+            if char in _LITERAL
+            else "".join(f"_{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+        )
+        # Cutting only between characters keeps a truncated prefix a prefix of the truncated term.
+        if length + len(unit) > MAX_KEY_TERM_LENGTH:
+            break
+        units.append(unit)
+        length += len(unit)
+    return "".join(units)
+
+
+def partition_key(scope: str, kind: str, encoded_term: str) -> str:
+    if kind in PREFIX_KINDS:
+        shard = encoded_term[:3] if encoded_term.startswith("_") else encoded_term[:1]
+    else:
+        shard = hashlib.sha256(encoded_term.encode()).hexdigest()[:2]
+    return f"{scope}|{kind}|{shard}"
+
+
+def row_key(encoded_term: str, customer_id: str) -> str:
+    return f"{encoded_term}|{customer_id}"
+
+
+def key_range(key_prefix: str) -> tuple[str, str]:
+    """`[start, end)` holding exactly the RowKeys that begin with `key_prefix`."""
+    # Key terms are ASCII, so raising the last character by one is the first string past the prefix.
+    return key_prefix, key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)
+
+
+class CustomerSearchIndex:
+    def __init__(self, account: StorageAccount) -> None:
+        self._account = account
+
+    @property
+    def _table(self) -> TableClient:
+        return self._account.table(SEARCH_INDEX_TABLE)
+
+    def add(
+        self,
+        *,
+        scope: str,
+        channel_id: str,
+        customer_id: str,
+        terms: Iterable[SearchTerm],
+    ) -> None:
+        """Upserts the customer's entries; repeating it changes nothing."""
+        entities = [
+            {**keys, "ChannelId": channel_id, "CustomerId": customer_id}
+            for keys in _entry_keys(scope, customer_id, terms)
+        ]
+        for group in _transaction_groups(entities):
+            with translate_storage_errors():
+                if len(group) == 1:
+                    self._table.upsert_entity(group[0], mode=UpdateMode.REPLACE)
+                else:
+                    self._table.submit_transaction(
+                        [("upsert", entity, {"mode": UpdateMode.REPLACE}) for entity in group]
+                    )
+
+    def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> None:
+        """Deletes the customer's entries for these terms; entries already gone are fine."""
+        for group in _transaction_groups(_entry_keys(scope, customer_id, terms)):
+            with translate_storage_errors():
+                if len(group) > 1:
+                    try:
+                        self._table.submit_transaction([("delete", keys) for keys in group])
+                        continue
+                    except TableTransactionError as error:
+                        # One missing entry fails the whole transaction; delete one by one instead.
+                        if error.status_code != 404:
+                            raise
+                for keys in group:
+                    self._table.delete_entity(keys["PartitionKey"], keys["RowKey"])
+
+    def find(self, *, scope: str, query: SearchQuery, limit: int) -> list[IndexHit]:
+        """Up to `limit` distinct customers whose entry matches; reads no further than that."""
+        encoded = key_term(query.term)
+        if not encoded or limit <= 0:
+            return []
+        start, end = key_range(encoded if query.prefix else encoded + "|")
+        hits: list[IndexHit] = []
+        seen: set[IndexHit] = set()
+        with translate_storage_errors():
+            rows = self._table.query_entities(
+                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
+                parameters={
+                    "pk": partition_key(scope, query.kind, encoded),
+                    "start": start,
+                    "end": end,
+                },
+                select=["ChannelId", "CustomerId"],
+                results_per_page=min(limit, MAX_PAGE_SIZE),
+            )
+            for row in rows:
+                hit = IndexHit(channel_id=row["ChannelId"], customer_id=row["CustomerId"])
+                if hit in seen:
+                    continue
+                seen.add(hit)
+                hits.append(hit)
+                if len(hits) >= limit:
+                    break
+        return hits
+
+
+def _entry_keys(scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> list[dict[str, Any]]:
+    keys: dict[tuple[str, str], dict[str, Any]] = {}
+    for term in terms:
+        encoded = key_term(term.term)
+        if not encoded:
+            continue
+        partition = partition_key(scope, term.kind, encoded)
+        row = row_key(encoded, customer_id)
+        # Two long terms may truncate to one key; a transaction must not name a row twice.
+        keys[(partition, row)] = {"PartitionKey": partition, "RowKey": row}
+    return list(keys.values())
+
+
+def _transaction_groups(entities: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Entity-group transactions need one partition and at most 100 operations."""
+    by_partition: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entity in entities:
+        by_partition[entity["PartitionKey"]].append(entity)
+    return [
+        entries[start : start + MAX_TRANSACTION_OPERATIONS]
+        for entries in by_partition.values()
+        for start in range(0, len(entries), MAX_TRANSACTION_OPERATIONS)
+    ]
