@@ -16,7 +16,7 @@ from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, wait_for
 from tests.support.builders import add_channel, make_dependencies, person
 from tests.support.faults import StorageFaults, SwitchableFaults
-from tests.support.inspection import hq_masters_of, pending_rows
+from tests.support.inspection import channel_rows, hq_masters_of, pending_rows
 
 
 def queue(connection_string: str, name: str) -> QueueClient:
@@ -153,6 +153,10 @@ def test_conversion_that_keeps_failing_lands_in_poison_and_the_batch_converts_it
     wait_for(parked, timeout=30)
     assert api.customer(channel_id, key, customer_id).json()["syncStatus"] == "Pending"
     assert api.http.get("/api/sync/status").json()["poisonMessages"] >= 1
+    failed = api.http.get("/api/sync/operations", params={"status": "Failed", "channelId": channel_id}, headers=ADMIN)
+    [operation] = failed.json()["items"]
+    assert operation["customerId"] == customer_id
+    assert operation["attempts"] == 5 and operation["lastError"] == "SimulatedCrash"
 
     hq_write_fails.active.clear()
     run = api.http.post("/api/sync/runs", headers=ADMIN)
@@ -242,3 +246,18 @@ def test_concurrent_creates_are_served_in_parallel(start_host: StartHost) -> Non
     for thread in threads:
         thread.join()
     assert statuses == [201] * 20
+
+
+def test_storage_outage_answers_503_with_retry_after_and_keeps_nothing(
+    start_host: StartHost, storage_connection_string: str
+) -> None:
+    transactions_fail = StorageFaults(answer_when=lambda request: None)
+    api = start_host(channel_transport=transactions_fail)
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    transactions_fail.answer_when = lambda request: 503 if request.url.endswith("/$batch") else None
+    response = api.create_customer(channel_id, key, person())
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Traceback" not in response.text
+    assert channel_rows(storage_connection_string, channel_id) == []

@@ -129,3 +129,21 @@ def test_batch_reads_only_the_pending_index(dependencies: Dependencies) -> None:
     from shared.services.conversion_batch import pending_operations
 
     assert all(operation.customer_id != customer_id for operation in pending_operations(dependencies))
+
+
+def test_overlapping_batch_runs_make_one_hq_customer_each(storage_connection_string: str) -> None:
+    # Timer runs can overlap across instances when a singleton lease is lost.
+    first, second = (make_dependencies(storage_connection_string) for _ in range(2))
+    channel = add_channel(first, async_customer_creation=True)
+    customer_ids = [
+        create_customer(first, channel_id=channel.channel_id, body=person()).customer.customer_id for _ in range(12)
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(run_conversion_batch, deps, trigger="test") for deps in (first, second)]
+        for run in runs:
+            run.result()
+    accounts = [
+        assert_converted_once(storage_connection_string, first, channel.channel_id, customer_id)
+        for customer_id in customer_ids
+    ]
+    assert len(set(accounts)) == len(customer_ids)
