@@ -62,10 +62,10 @@ def get_customer_by_ref(req: func.HttpRequest) -> func.HttpResponse:
 
 
 def _idempotency_key(req: func.HttpRequest) -> str | None:
-    key = req.headers.get("Idempotency-Key")
-    if key is None:
+    header = req.headers.get("Idempotency-Key")
+    if header is None:
         return None
-    key = key.strip()
+    key = str(header).strip()
     if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         raise InvalidRequest(f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
     return key
@@ -155,6 +155,8 @@ def post_offline_customers(req: func.HttpRequest) -> func.HttpResponse:
 def get_customers(req: func.HttpRequest) -> func.HttpResponse:
     dependencies = current_dependencies()
     channel_id = req.route_params["channelId"]
-    require_channel_access(dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id)
+    require_channel_access(
+        dependencies, authorization=req.headers.get("Authorization"), channel_id=channel_id
+    )
     found = search_customers(dependencies, channel_id=channel_id, text=req.params.get("search", ""))
     return json_response({"items": [customer.model_dump(mode="json", by_alias=True) for customer in found]})

@@ -102,7 +102,7 @@ def read_json_body(request: func.HttpRequest) -> Any:
 def _path_of(request: func.HttpRequest) -> str:
     url = request.url
     start = url.find("/", url.find("//") + 2) if "//" in url else 0
-    return url[start:].split("?", 1)[0] if start >= 0 else url
+    return str(url[start:].split("?", 1)[0] if start >= 0 else url)
 
 
 def api_endpoint(

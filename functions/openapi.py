@@ -143,6 +143,10 @@ def _operation(
     return operation
 
 
+def ok(model: type[BaseModel], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, **_json(model)}
+
+
 def _path_param(name: str, pattern: str | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string"}
     if pattern:
@@ -158,7 +162,6 @@ def build_openapi() -> dict[str, Any]:
         [(model, "serialization") for model in MODELS],
         ref_template="#/components/schemas/{model}",
     )
-    ok = lambda model, description="OK": {"description": description, **_json(model)}  # noqa: E731
     paths: dict[str, Any] = {
         "/api/channels/{channelId}": {
             "parameters": [CHANNEL],

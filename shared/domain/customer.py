@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -30,26 +30,26 @@ AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 Email = Annotated[str, AfterValidator(normalise_email)]
 
 
-class CustomerType(str, Enum):
+class CustomerType(StrEnum):
     PERSON = "Person"
     ORGANIZATION = "Organization"
 
 
-class SyncStatus(str, Enum):
+class SyncStatus(StrEnum):
     PENDING = "Pending"
     SYNCED = "Synced"
 
 
-class CreationMode(str, Enum):
+class CreationMode(StrEnum):
     SYNC = "Sync"
     ASYNC = "Async"
 
 
-class FallbackReason(str, Enum):
+class FallbackReason(StrEnum):
     HEADQUARTERS_UNAVAILABLE = "headquarters-unavailable"
 
 
-class AddressPurpose(str, Enum):
+class AddressPurpose(StrEnum):
     HOME = "Home"
     DELIVERY = "Delivery"
     INVOICE = "Invoice"
@@ -111,10 +111,11 @@ class CustomerProfile(_ApiModel):
 
     def missing_names(self) -> list[str]:
         """The name fields its customer type requires but the request left out."""
-        if self.customer_type is CustomerType.PERSON:
-            required = (("firstName", self.first_name), ("lastName", self.last_name))
-        else:
-            required = (("organizationName", self.organization_name),)
+        required: list[tuple[str, str | None]] = (
+            [("firstName", self.first_name), ("lastName", self.last_name)]
+            if self.customer_type is CustomerType.PERSON
+            else [("organizationName", self.organization_name)]
+        )
         return [alias for alias, value in required if value is None]
 
     def enhanced_fields_present(self) -> list[str]:

@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import DomainError
 
 
-class OperationKind(str, Enum):
+class OperationKind(StrEnum):
     CUSTOMER_CREATE = "CustomerCreate"
     ADDRESS_CREATE = "AddressCreate"
     CUSTOMER_EDIT = "CustomerEdit"
 
 
-class OperationState(str, Enum):
+class OperationState(StrEnum):
     PENDING = "Pending"
     SYNCED = "Synced"
     FAILED = "Failed"

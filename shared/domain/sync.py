@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class SyncKind(str, Enum):
+class SyncKind(StrEnum):
     CUSTOMER = "customer"
     ADDRESS = "address"
 
@@ -27,7 +27,7 @@ class SyncMessage(BaseModel):
         return self.model_dump_json(by_alias=True, exclude_none=True)
 
 
-class ConversionOutcome(str, Enum):
+class ConversionOutcome(StrEnum):
     CONVERTED = "converted"
     ALREADY_SYNCED = "already-synced"
     NOT_FOUND = "not-found"

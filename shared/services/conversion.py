@@ -19,7 +19,6 @@ from shared.domain.errors import DomainError
 from shared.domain.operations import OperationKind, SyncOperation, describe_failure
 from shared.domain.sync import ConversionOutcome
 from shared.services.dependencies import Dependencies
-from shared.services.search import index_converted_customer
 from shared.services.fault_points import (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
@@ -28,6 +27,7 @@ from shared.services.fault_points import (
     AFTER_HQ_CUSTOMER_WRITTEN,
     AFTER_HQ_EDIT_REPLAYED,
 )
+from shared.services.search import index_converted_customer
 from shared.storage.channel_customers import RecordChanged
 from shared.storage.headquarters import HqCustomer
 

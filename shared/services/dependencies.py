@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from azure.core.pipeline.transport import HttpTransport
 
@@ -45,8 +46,8 @@ class Dependencies:
 def build_dependencies(
     settings: Settings,
     *,
-    channel_transport: HttpTransport | None = None,
-    hq_transport: HttpTransport | None = None,
+    channel_transport: HttpTransport[Any, Any] | None = None,
+    hq_transport: HttpTransport[Any, Any] | None = None,
     faults: FaultPoints | None = None,
 ) -> Dependencies:
     channel_account = StorageAccount(settings.storage_connection, transport=channel_transport)

@@ -44,7 +44,8 @@ def upload_offline_customers(
         try:
             if channel.filter_shared_customer_tables:
                 raise OfflineCreationDisabled(
-                    f"Channel '{channel_id}' filters shared customer tables: customers cannot be created offline"
+                    f"Channel '{channel_id}' filters shared customer tables: "
+                    "customers cannot be created offline"
                 )
             if customer_id is None:
                 raise ValidationFailed(

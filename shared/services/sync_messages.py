@@ -25,7 +25,7 @@ def announce_sync(
         return True
     except Exception as error:
         logger.warning(
-            "Could not enqueue %s sync of customer %s of channel %s (%s); the conversion batch will pick it up",
+            "Could not enqueue %s sync of customer %s of channel %s (%s); the batch will pick it up",
             kind.value,
             customer_id,
             channel_id,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 from azure.core.exceptions import (
     HttpResponseError,
@@ -73,11 +74,11 @@ class StorageAccount:
         connection_string: str,
         *,
         retry: RetrySettings | None = None,
-        transport: HttpTransport | None = None,
+        transport: HttpTransport[Any, Any] | None = None,
     ) -> None:
         self._connection_string = connection_string
         self._retry = retry or RetrySettings()
-        self._client_kwargs = {**self._retry.client_kwargs()}
+        self._client_kwargs: dict[str, Any] = {**self._retry.client_kwargs()}
         if transport is not None:
             self._client_kwargs["transport"] = transport
         self._tables = TableServiceClient.from_connection_string(connection_string, **self._client_kwargs)
@@ -91,11 +92,8 @@ class StorageAccount:
         if client is not None:
             return client
         client = self._tables.get_table_client(name)
-        with translate_storage_errors():
-            try:
-                client.create_table()
-            except ResourceExistsError:
-                pass
+        with translate_storage_errors(), suppress(ResourceExistsError):
+            client.create_table()
         with self._lock:
             self._known_tables[name] = client
         return client
@@ -113,11 +111,8 @@ class StorageAccount:
             retry_policy=self._retry.queue_retry_policy(),
             **self._client_kwargs,
         )
-        with translate_storage_errors():
-            try:
-                client.create_queue()
-            except ResourceExistsError:
-                pass
+        with translate_storage_errors(), suppress(ResourceExistsError):
+            client.create_queue()
         with self._lock:
             self._known_queues[name] = client
         return client

@@ -100,9 +100,9 @@ class ChannelCustomerTable:
                 return list(self._table.submit_transaction(operations))
             except TableTransactionError as error:
                 if error.status_code == 409:
-                    raise RowAlreadyExists(str(error.error_code)) from None
+                    raise RowAlreadyExists(str(error.message)) from None
                 if error.status_code in (404, 412):
-                    raise RecordChanged(str(error.error_code)) from None
+                    raise RecordChanged(str(error.message)) from None
                 raise
 
     # -- customers ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ idempotent: whoever creates it first binds the GUID to its account number for go
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +37,7 @@ class HqCustomer:
     edit_sequence: int = 0
 
 
-def _hq_errors():  # type: ignore[no-untyped-def]
+def _hq_errors() -> AbstractContextManager[None]:
     return translate_storage_errors(HeadquartersUnavailable)
 
 

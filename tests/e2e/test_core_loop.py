@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -26,10 +27,8 @@ def queue(connection_string: str, name: str) -> QueueClient:
         message_encode_policy=TextBase64EncodePolicy(),
         message_decode_policy=TextBase64DecodePolicy(),
     )
-    try:
+    with contextlib.suppress(Exception):
         client.create_queue()
-    except Exception:
-        pass
     return client
 
 
@@ -153,7 +152,9 @@ def test_conversion_that_keeps_failing_lands_in_poison_and_the_batch_converts_it
     wait_for(parked, timeout=30)
     assert api.customer(channel_id, key, customer_id).json()["syncStatus"] == "Pending"
     assert api.http.get("/api/sync/status").json()["poisonMessages"] >= 1
-    failed = api.http.get("/api/sync/operations", params={"status": "Failed", "channelId": channel_id}, headers=ADMIN)
+    failed = api.http.get(
+        "/api/sync/operations", params={"status": "Failed", "channelId": channel_id}, headers=ADMIN
+    )
     [operation] = failed.json()["items"]
     assert operation["customerId"] == customer_id
     assert operation["attempts"] == 5 and operation["lastError"] == "SimulatedCrash"

@@ -16,7 +16,13 @@ from tests.support.builders import person
 from tests.support.faults import StorageFaults, SwitchableFaults
 from tests.support.inspection import hq_masters_of
 
-ADDRESS = {"street": "1 Main St", "city": "Seattle", "state": "WA", "zipCode": "98101", "countryRegionId": "USA"}
+ADDRESS = {
+    "street": "1 Main St",
+    "city": "Seattle",
+    "state": "WA",
+    "zipCode": "98101",
+    "countryRegionId": "USA",
+}
 
 
 def run_batch(api: ApiClient) -> dict[str, Any]:
@@ -66,7 +72,9 @@ def test_async_customer_gets_any_number_of_addresses_synced_after_it(
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     customer_id = api.create_customer(channel_id, key, person(addresses=[ADDRESS])).json()["customerId"]
     added = [
-        api.http.post(f"/api/channels/{channel_id}/customers/{customer_id}/addresses", json=ADDRESS, headers=key)
+        api.http.post(
+            f"/api/channels/{channel_id}/customers/{customer_id}/addresses", json=ADDRESS, headers=key
+        )
         for _ in range(3)
     ]
     assert [response.status_code for response in added] == [201] * 3
@@ -96,12 +104,16 @@ def test_sync_customer_address_is_saved_in_the_channel_first_with_the_flag(start
     wait_for(address_synced, timeout=15)
 
 
-def test_without_the_flag_a_sync_customer_address_is_written_to_hq_in_the_request(start_host: StartHost) -> None:
+def test_without_the_flag_a_sync_customer_address_is_written_to_hq_in_the_request(
+    start_host: StartHost,
+) -> None:
     api = start_host()
     channel_id, key = api.new_channel(asyncCustomerAddresses=False)
     customer = api.create_customer(channel_id, key, person()).json()
     added = api.http.post(
-        f"/api/channels/{channel_id}/customers/{customer['accountNumber']}/addresses", json=ADDRESS, headers=key
+        f"/api/channels/{channel_id}/customers/{customer['accountNumber']}/addresses",
+        json=ADDRESS,
+        headers=key,
     )
     assert added.status_code == 201 and added.json()["syncStatus"] == "Synced"
 
@@ -128,7 +140,9 @@ def test_without_the_flag_a_pending_async_customer_gets_no_second_address(start_
     two = api.create_customer(channel_id, key, person(addresses=[ADDRESS, ADDRESS]))
     assert two.status_code == 422 and two.json()["errors"][0]["field"] == "addresses"
     customer_id = api.create_customer(channel_id, key, person(addresses=[ADDRESS])).json()["customerId"]
-    more = api.http.post(f"/api/channels/{channel_id}/customers/{customer_id}/addresses", json=ADDRESS, headers=key)
+    more = api.http.post(
+        f"/api/channels/{channel_id}/customers/{customer_id}/addresses", json=ADDRESS, headers=key
+    )
     assert more.status_code == 409
     assert more.json()["type"].endswith("/async-customer-address-unavailable")
 
@@ -148,7 +162,7 @@ def test_pending_customer_cannot_be_edited_or_get_a_loyalty_card_until_synced(st
 
     run_batch(api)
     synced = api.customer(channel_id, key, customer_id).json()
-    stale = api.http.patch(base, json={"lastName": "Byron"}, headers={**key, "If-Match": "W/\"stale\""})
+    stale = api.http.patch(base, json={"lastName": "Byron"}, headers={**key, "If-Match": 'W/"stale"'})
     assert stale.status_code == 412
     edited = api.http.patch(base, json={"lastName": "Byron"}, headers={**key, "If-Match": synced["version"]})
     assert edited.status_code == 200, edited.text
@@ -188,7 +202,9 @@ def test_async_customer_edits_apply_at_once_and_replay_on_hq_in_order_after_conv
     second = api.http.patch(base, json={"lastName": "King", "title": "Countess"}, headers=key)
     assert first.status_code == second.status_code == 200
     assert second.json()["syncStatus"] == "Pending" and second.json()["lastName"] == "King"
-    pending = api.http.get("/api/sync/operations", params={"status": "Pending", "channelId": channel_id}, headers=ADMIN)
+    pending = api.http.get(
+        "/api/sync/operations", params={"status": "Pending", "channelId": channel_id}, headers=ADMIN
+    )
     kinds = sorted(operation["kind"] for operation in pending.json()["items"])
     assert kinds == ["CustomerCreate", "CustomerEdit", "CustomerEdit"]
 
@@ -197,7 +213,9 @@ def test_async_customer_edits_apply_at_once_and_replay_on_hq_in_order_after_conv
     profile = json.loads(master["Profile"])
     assert (profile["lastName"], profile["title"]) == ("King", "Countess")
     assert master["EditSequence"] == 2
-    synced = api.http.get("/api/sync/operations", params={"status": "Synced", "channelId": channel_id}, headers=ADMIN)
+    synced = api.http.get(
+        "/api/sync/operations", params={"status": "Synced", "channelId": channel_id}, headers=ADMIN
+    )
     edits = sorted(op["editSequence"] for op in synced.json()["items"] if op["kind"] == "CustomerEdit")
     assert edits == [1, 2]
 
@@ -231,7 +249,9 @@ def test_idempotency_key_makes_a_retry_safe_without_customer_id(start_host: Star
     assert other.status_code == 409
 
 
-def test_concurrent_duplicate_creates_make_one_customer(start_host: StartHost, storage_connection_string: str) -> None:
+def test_concurrent_duplicate_creates_make_one_customer(
+    start_host: StartHost, storage_connection_string: str
+) -> None:
     api = start_host()
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     body = person(customerId=str(uuid.uuid4()))
@@ -250,7 +270,11 @@ def test_concurrent_duplicate_creates_make_one_customer(start_host: StartHost, s
 def test_offline_upload_creates_each_record_async_and_is_idempotent(start_host: StartHost) -> None:
     api = start_host()
     channel_id, key = api.new_channel()  # a sync channel: offline uploads are async all the same
-    records = [person(customerId=str(uuid.uuid4())), person(customerId=str(uuid.uuid4()), email="bad"), person()]
+    records = [
+        person(customerId=str(uuid.uuid4())),
+        person(customerId=str(uuid.uuid4()), email="bad"),
+        person(),
+    ]
     url = f"/api/channels/{channel_id}/offline-customers"
     first = api.http.post(url, json={"customers": records}, headers=key)
     assert first.status_code == 200, first.text
@@ -268,7 +292,9 @@ def test_offline_upload_of_more_than_100_is_refused(start_host: StartHost) -> No
     api = start_host()
     channel_id, key = api.new_channel()
     records = [person(customerId=str(uuid.uuid4())) for _ in range(101)]
-    response = api.http.post(f"/api/channels/{channel_id}/offline-customers", json={"customers": records}, headers=key)
+    response = api.http.post(
+        f"/api/channels/{channel_id}/offline-customers", json={"customers": records}, headers=key
+    )
     assert response.status_code == 413
 
 
@@ -276,10 +302,14 @@ def test_filter_shared_customer_tables_rejects_offline_records_one_by_one(start_
     api = start_host()
     channel_id, key = api.new_channel(filterSharedCustomerTables=True)
     records = [person(customerId=str(uuid.uuid4())) for _ in range(2)]
-    response = api.http.post(f"/api/channels/{channel_id}/offline-customers", json={"customers": records}, headers=key)
+    response = api.http.post(
+        f"/api/channels/{channel_id}/offline-customers", json={"customers": records}, headers=key
+    )
     results = response.json()["results"]
     assert [result["status"] for result in results] == [403, 403]
-    assert all(result["problem"]["type"].endswith("/offline-customer-creation-disabled") for result in results)
+    assert all(
+        result["problem"]["type"].endswith("/offline-customer-creation-disabled") for result in results
+    )
     assert api.customer(channel_id, key, records[0]["customerId"]).status_code == 404
 
 
@@ -299,7 +329,9 @@ def test_failed_operation_is_listed_with_its_error_and_retry_converts_it(
     summary = run_batch(api)
     assert summary["failed"] >= 1
 
-    failed = api.http.get("/api/sync/operations", params={"status": "Failed", "channelId": channel_id}, headers=ADMIN)
+    failed = api.http.get(
+        "/api/sync/operations", params={"status": "Failed", "channelId": channel_id}, headers=ADMIN
+    )
     [operation] = failed.json()["items"]
     assert operation["customerId"] == customer_id and operation["kind"] == "CustomerCreate"
     assert operation["attempts"] == 1 and operation["lastError"]
@@ -311,7 +343,9 @@ def test_failed_operation_is_listed_with_its_error_and_retry_converts_it(
     retried = api.http.post(f"/api/sync/operations/{operation['operationId']}/retry", headers=ADMIN)
     assert retried.status_code == 202
     wait_for(lambda: api.customer(channel_id, key, customer_id).json()["syncStatus"] == "Synced", timeout=15)
-    done = api.http.get("/api/sync/operations", params={"status": "Synced", "channelId": channel_id}, headers=ADMIN)
+    done = api.http.get(
+        "/api/sync/operations", params={"status": "Synced", "channelId": channel_id}, headers=ADMIN
+    )
     [completed] = [op for op in done.json()["items"] if op["operationId"] == operation["operationId"]]
     assert completed["attempts"] == 2 and completed["completedAt"]
     again = api.http.post(f"/api/sync/operations/{operation['operationId']}/retry", headers=ADMIN)
@@ -320,7 +354,7 @@ def test_failed_operation_is_listed_with_its_error_and_retry_converts_it(
 
 def test_operations_list_is_admin_only_and_validates_its_filter(start_host: StartHost) -> None:
     api = start_host()
-    channel_id, key = api.new_channel()
+    _channel_id, key = api.new_channel()
     assert api.http.get("/api/sync/operations", headers=key).status_code == 403
     bad = api.http.get("/api/sync/operations", params={"status": "Done"}, headers=ADMIN)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"

@@ -101,7 +101,7 @@ def test_channel_defaults_follow_the_contract(api: ApiClient) -> None:
 
 def test_missing_wrong_and_foreign_keys(api: ApiClient) -> None:
     channel_id, key = api.new_channel()
-    other_id, other_key = api.new_channel()
+    _other_id, other_key = api.new_channel()
     assert_problem(api.create_customer(channel_id, {}, person()), 401, "unauthorized")
     assert_problem(
         api.create_customer(channel_id, {"Authorization": "Bearer nope"}, person()), 401, "unauthorized"

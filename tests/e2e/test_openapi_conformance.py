@@ -18,10 +18,12 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import CheckFunction
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from devhost import LocalHost
 from functions.openapi import build_openapi
+from shared.domain.channel import is_valid_channel_id
 from shared.services.dependencies import use_dependencies
 from tests.e2e.conftest import NEVER, PROJECT_ROOT
 from tests.support.api import ADMIN, ApiClient
@@ -61,19 +63,34 @@ class Fixtures:
 
 FIXTURES = Fixtures()
 
-schema = schemathesis.openapi.from_dict(build_openapi())
+schema = schemathesis.openapi.from_dict(
+    build_openapi(),
+    config=SchemathesisConfig.from_dict(
+        {
+            # The test sends real credentials itself; generated `Authorization` values, valid or
+            # not, would be replaced by them and then count as "invalid data accepted".
+            "generation": {"with-security-parameters": False},
+        }
+    ),
+)
 
 
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """Most cases use the real channel, customer and operation; the rest keep what was generated."""
+    if not path_parameters:
+        return st.just(path_parameters)
     pinned: dict[str, st.SearchStrategy[Any]] = {}
-    if "channelId" in path_parameters:
-        pinned["channelId"] = st.sampled_from([CHANNEL_ID] * 4 + [path_parameters["channelId"]])
-    if "ref" in path_parameters and FIXTURES.customer_refs:
-        pinned["ref"] = st.sampled_from([*FIXTURES.customer_refs, path_parameters["ref"]])
-    if "operationId" in path_parameters and FIXTURES.operation_ids:
-        pinned["operationId"] = st.sampled_from([*FIXTURES.operation_ids, path_parameters["operationId"]])
+    # Only values the schema allows are replaced: a deliberately invalid one must reach the app.
+    channel_id = path_parameters.get("channelId")
+    if isinstance(channel_id, str) and is_valid_channel_id(channel_id):
+        pinned["channelId"] = st.sampled_from([CHANNEL_ID] * 4 + [channel_id])
+    ref = path_parameters.get("ref")
+    if isinstance(ref, str) and FIXTURES.customer_refs:
+        pinned["ref"] = st.sampled_from([*FIXTURES.customer_refs, ref])
+    operation_id = path_parameters.get("operationId")
+    if isinstance(operation_id, str) and FIXTURES.operation_ids:
+        pinned["operationId"] = st.sampled_from([*FIXTURES.operation_ids, operation_id])
     return st.fixed_dictionaries(pinned).map(lambda chosen: {**path_parameters, **chosen})
 
 

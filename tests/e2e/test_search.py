@@ -38,7 +38,9 @@ def test_search_text_is_validated(start_host: StartHost) -> None:
     channel, key = api.new_channel()
     missing = api.http.get(f"/api/channels/{channel}/customers", headers=key)
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "search"
-    odata = api.http.get(f"/api/channels/{channel}/customers", params={"search": "' or PartitionKey ne '"}, headers=key)
+    odata = api.http.get(
+        f"/api/channels/{channel}/customers", params={"search": "' or PartitionKey ne '"}, headers=key
+    )
     assert odata.status_code == 200 and odata.json()["items"] == []
 
 
@@ -47,7 +49,9 @@ def test_edited_email_is_found_and_the_old_one_no_longer(start_host: StartHost) 
     channel, key = api.new_channel()
     old, new = f"{uuid.uuid4().hex[:10]}@example.com", f"{uuid.uuid4().hex[:10]}@example.com"
     customer = api.create_customer(channel, key, person(email=old)).json()
-    edited = api.http.patch(f"/api/channels/{channel}/customers/{customer['customerId']}", json={"email": new}, headers=key)
+    edited = api.http.patch(
+        f"/api/channels/{channel}/customers/{customer['customerId']}", json={"email": new}, headers=key
+    )
     assert edited.status_code == 200
 
     def found(text: str) -> list[str]:

@@ -136,7 +136,8 @@ def test_overlapping_batch_runs_make_one_hq_customer_each(storage_connection_str
     first, second = (make_dependencies(storage_connection_string) for _ in range(2))
     channel = add_channel(first, async_customer_creation=True)
     customer_ids = [
-        create_customer(first, channel_id=channel.channel_id, body=person()).customer.customer_id for _ in range(12)
+        create_customer(first, channel_id=channel.channel_id, body=person()).customer.customer_id
+        for _ in range(12)
     ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(run_conversion_batch, deps, trigger="test") for deps in (first, second)]

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from azure.core.exceptions import ServiceRequestError
 import requests
+from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.transport import HttpRequest, RequestsTransport
 from azure.core.pipeline.transport._requests_basic import RequestsTransportResponse
 
