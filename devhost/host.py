@@ -78,6 +78,11 @@ class LocalHost:
         return f"http://{host}:{port}"
 
     @property
+    def in_flight(self) -> int:
+        """Invocations running right now; tests wait on it rather than sleep."""
+        return self._invoker.in_flight if self._invoker is not None else 0
+
+    @property
     def functions(self) -> list[FunctionSpec]:
         return list(self._functions)
 

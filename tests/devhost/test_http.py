@@ -147,7 +147,10 @@ def test_stop_lets_a_running_request_finish(start_sample: StartSample) -> None:
         pending = pool.submit(
             httpx.get, f"{sample.base_url}/api/together/{unique_name('alone')}", params={"n": 1}
         )
-        time.sleep(0.1)  # the function is now sleeping inside the host
+        deadline = time.monotonic() + 10
+        while sample.host.in_flight == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)  # wait until the function is sleeping inside the host
+        assert sample.host.in_flight == 1
         sample.host.stop()
         assert pending.result().status_code == 200
 
