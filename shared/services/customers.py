@@ -28,7 +28,7 @@ from shared.domain.validation import parse_customer_create
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
-from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN
+from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN, BEFORE_CUSTOMER_WRITTEN
 from shared.services.headquarters_calls import within_hq_timeout
 from shared.services.search import index_new_customer
 from shared.services.sync_messages import announce_sync
@@ -72,6 +72,7 @@ def create_customer(
     # The index entry goes first: a crash after it leaves an entry that search filters out,
     # never a customer that cannot be found.
     index_new_customer(dependencies, record)
+    dependencies.faults.reach(BEFORE_CUSTOMER_WRITTEN)
     try:
         record = dependencies.customers.insert_new(record, addresses, idempotency_key=idempotency_key)
     except RowAlreadyExists:

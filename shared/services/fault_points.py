@@ -6,6 +6,7 @@ Production code calls `reach(point)` at each one; the default does nothing. A te
 
 from __future__ import annotations
 
+BEFORE_CUSTOMER_WRITTEN = "before-customer-written"
 AFTER_CUSTOMER_WRITTEN = "after-customer-written"
 AFTER_ACCOUNT_NUMBER_ALLOCATED = "after-account-number-allocated"
 AFTER_ACCOUNT_NUMBER_BOUND = "after-account-number-bound"
@@ -15,6 +16,7 @@ AFTER_HQ_ADDRESS_WRITTEN = "after-hq-address-written"
 AFTER_HQ_EDIT_REPLAYED = "after-hq-edit-replayed"
 
 ALL_POINTS = (
+    BEFORE_CUSTOMER_WRITTEN,
     AFTER_CUSTOMER_WRITTEN,
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,

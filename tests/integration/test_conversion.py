@@ -148,3 +148,19 @@ def test_overlapping_batch_runs_make_one_hq_customer_each(storage_connection_str
         for customer_id in customer_ids
     ]
     assert len(set(accounts)) == len(customer_ids)
+
+
+def test_crash_before_the_channel_write_leaves_no_customer_and_nothing_findable(
+    storage_connection_string: str,
+) -> None:
+    from shared.services.search import search_customers
+    from tests.support.inspection import channel_rows
+
+    crash = CrashAt(fault_points.BEFORE_CUSTOMER_WRITTEN)
+    crashing = make_dependencies(storage_connection_string, faults=crash)
+    channel = add_channel(crashing, async_customer_creation=True)
+    email = f"{channel.channel_id}@example.com"
+    with pytest.raises(SimulatedCrash):
+        create_customer(crashing, channel_id=channel.channel_id, body=person(email=email))
+    assert channel_rows(storage_connection_string, channel.channel_id) == []
+    assert search_customers(crashing, channel_id=channel.channel_id, text=email) == []
