@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -26,6 +27,10 @@ from azure.storage.queue import (
 from shared.domain.errors import DomainError, StorageUnavailable
 
 TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
+
+# The SDK logs every request URL at INFO; search-index keys in those URLs are built from names and
+# e-mail addresses, and logs must never carry personal data.
+logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
