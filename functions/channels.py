@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from functions.caller import admin_caller, channel_caller
 from functions.http_api import api_endpoint, json_response, read_json_body
-from shared.services.access import (
-    issue_channel_key,
-    require_admin,
-    require_channel_access,
-    revoke_channel_key,
-)
+from shared.services.access import issue_channel_key, revoke_channel_key
 from shared.services.channels import require_channel, save_channel
-from shared.services.dependencies import current_dependencies
 
 blueprint = func.Blueprint()
 
@@ -21,8 +16,7 @@ blueprint = func.Blueprint()
 @blueprint.route(route="channels/{channelId}", methods=["PUT"])
 @api_endpoint
 def put_channel(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    dependencies = admin_caller(req)
     channel_id = req.route_params["channelId"]
     body = read_json_body(req)
     channel, created = save_channel(dependencies, channel_id=channel_id, body=body)
@@ -33,14 +27,7 @@ def put_channel(req: func.HttpRequest) -> func.HttpResponse:
 @blueprint.route(route="channels/{channelId}", methods=["GET"])
 @api_endpoint
 def get_channel(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    channel_id = req.route_params["channelId"]
-    require_channel_access(
-        dependencies,
-        authorization=req.headers.get("Authorization"),
-        channel_id=channel_id,
-        admin_allowed=True,
-    )
+    dependencies, channel_id = channel_caller(req, admin_allowed=True)
     return json_response(require_channel(dependencies, channel_id).public())
 
 
@@ -48,8 +35,7 @@ def get_channel(req: func.HttpRequest) -> func.HttpResponse:
 @blueprint.route(route="channels/{channelId}/keys", methods=["POST"])
 @api_endpoint
 def post_channel_key(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    dependencies = admin_caller(req)
     issued = issue_channel_key(dependencies, channel_id=req.route_params["channelId"])
     return json_response(issued, status=201)
 
@@ -58,8 +44,7 @@ def post_channel_key(req: func.HttpRequest) -> func.HttpResponse:
 @blueprint.route(route="channels/{channelId}/keys/{keyId}", methods=["DELETE"])
 @api_endpoint
 def delete_channel_key(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    dependencies = admin_caller(req)
     revoke_channel_key(
         dependencies,
         channel_id=req.route_params["channelId"],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from functions.caller import admin_caller
 from functions.http_api import api_endpoint, json_response
 from shared.domain.errors import FieldError, ValidationFailed
-from shared.services.access import require_admin
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.dependencies import current_dependencies
 from shared.services.sync_operations import DEFAULT_LIMIT, list_operations, retry_operation
@@ -26,8 +26,7 @@ def get_sync_status(req: func.HttpRequest) -> func.HttpResponse:
 @blueprint.route(route="sync/runs", methods=["POST"])
 @api_endpoint
 def post_sync_run(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    dependencies = admin_caller(req)
     return json_response(run_conversion_batch(dependencies, trigger="manual"))
 
 
@@ -47,8 +46,7 @@ def get_health(req: func.HttpRequest) -> func.HttpResponse:
 @blueprint.route(route="sync/operations", methods=["GET"])
 @api_endpoint
 def get_sync_operations(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    dependencies = admin_caller(req)
     operations = list_operations(
         dependencies,
         status=req.params.get("status"),
@@ -62,8 +60,7 @@ def get_sync_operations(req: func.HttpRequest) -> func.HttpResponse:
 @blueprint.route(route="sync/operations/{operationId}/retry", methods=["POST"])
 @api_endpoint
 def post_sync_operation_retry(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = current_dependencies()
-    require_admin(dependencies, authorization=req.headers.get("Authorization"))
+    dependencies = admin_caller(req)
     operation = retry_operation(dependencies, operation_id=req.route_params["operationId"])
     return json_response(operation, status=202)
 
