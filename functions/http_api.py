@@ -94,9 +94,15 @@ def read_json_body(request: func.HttpRequest) -> Any:
     if not body.strip():
         raise InvalidRequest("The request needs a JSON body")
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return json.loads(body, parse_constant=_reject_constant)
+    except RecursionError:
+        raise InvalidRequest("The body nests too deeply") from None
+    except (UnicodeDecodeError, ValueError) as error:  # JSONDecodeError, NaN, oversized integers
         raise InvalidRequest(f"The body is not valid JSON: {error}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _path_of(request: func.HttpRequest) -> str:

@@ -116,8 +116,9 @@ def _json(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _problems(*statuses: int) -> dict[str, Any]:
+    """Error answers of a route; 503 (storage or HQ unavailable, with Retry-After) can come from any."""
     problem = {"content": {"application/problem+json": {"schema": _ref(Problem)}}}
-    return {str(status): {"description": "Problem", **problem} for status in statuses}
+    return {str(status): {"description": "Problem", **problem} for status in sorted({*statuses, 503})}
 
 
 def _operation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from shared.domain.countries import normalise_alpha3
 
@@ -28,11 +28,11 @@ class ChannelUpsert(_ApiModel):
 
     name: ChannelName | None = None
     default_country: CountryCode | None = Field(default=None, alias="defaultCountry")
-    async_customer_creation: bool | None = Field(default=None, alias="asyncCustomerCreation")
-    enhanced_async_customers: bool | None = Field(default=None, alias="enhancedAsyncCustomers")
-    async_customer_addresses: bool | None = Field(default=None, alias="asyncCustomerAddresses")
-    filter_shared_customer_tables: bool | None = Field(default=None, alias="filterSharedCustomerTables")
-    async_customer_edits: bool | None = Field(default=None, alias="asyncCustomerEdits")
+    async_customer_creation: StrictBool | None = Field(default=None, alias="asyncCustomerCreation")
+    enhanced_async_customers: StrictBool | None = Field(default=None, alias="enhancedAsyncCustomers")
+    async_customer_addresses: StrictBool | None = Field(default=None, alias="asyncCustomerAddresses")
+    filter_shared_customer_tables: StrictBool | None = Field(default=None, alias="filterSharedCustomerTables")
+    async_customer_edits: StrictBool | None = Field(default=None, alias="asyncCustomerEdits")
 
 
 class Channel(_ApiModel):

@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
 )
@@ -70,7 +71,7 @@ class AddressCreate(_ApiModel):
     )
     country_region_id: CountryCode = Field(alias="countryRegionId")
     purpose: AddressPurpose = AddressPurpose.HOME
-    is_primary: bool = Field(default=False, alias="isPrimary")
+    is_primary: StrictBool = Field(default=False, alias="isPrimary")
 
 
 class Address(AddressCreate):

@@ -59,9 +59,22 @@ def upload_offline_customers(
             results.append(
                 OfflineResult(customer_id, 201 if created.created else 200, customer=created.customer)
             )
+        except ValidationFailed as error:
+            results.append(OfflineResult(customer_id, error.status, problem=_within_record(error, index)))
         except DomainError as error:
             results.append(OfflineResult(customer_id, error.status, problem=error))
     return results
+
+
+def _within_record(error: ValidationFailed, index: int) -> ValidationFailed:
+    """Names fields by their place in the upload, as `customers[3].email`."""
+    prefix = f"customers[{index}]."
+    return ValidationFailed(
+        [
+            FieldError(item.field if item.field.startswith(prefix) else prefix + item.field, item.message)
+            for item in error.errors
+        ]
+    )
 
 
 def _records_of(body: Any) -> list[Any]:

@@ -62,10 +62,10 @@ def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOpe
 
 
 def _state(status: str | None) -> OperationState | None:
-    if status is None or status == "":
+    if status is None:
         return None
     for state in OperationState:
-        if state.value.lower() == status.lower():
+        if state.value == status:
             return state
     raise ValidationFailed(
         [FieldError("status", f"must be one of {', '.join(state.value for state in OperationState)}")]

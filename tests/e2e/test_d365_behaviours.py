@@ -281,7 +281,7 @@ def test_offline_upload_creates_each_record_async_and_is_idempotent(start_host: 
     results = first.json()["results"]
     assert [result["status"] for result in results] == [201, 422, 422]
     assert results[0]["customer"]["creationMode"] == "Async"
-    assert results[1]["problem"]["errors"][0]["field"] == "email"
+    assert results[1]["problem"]["errors"][0]["field"] == "customers[1].email"
     assert results[2]["problem"]["errors"][0]["field"] == "customers[2].customerId"
     again = api.http.post(url, json={"customers": records}, headers=key).json()["results"]
     assert [result["status"] for result in again] == [200, 422, 422]
