@@ -150,7 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.frontend.track(self.connection, False)
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("HTTP %s", format % args)
+        # The request line's query string can hold search text (names, e-mails): keep the path only.
+        logger.debug("HTTP %s %s", self.command, urlsplit(self.path).path)
 
     def __getattr__(self, name: str) -> Callable[[], None]:
         # BaseHTTPRequestHandler looks up do_<METHOD>; every method goes through routing.

@@ -116,6 +116,12 @@ class OperationAlreadySynced(DomainError):
     status = 409
 
 
+class AccountNumberTaken(DomainError):
+    slug = "account-number-taken"
+    title = "The account number is bound to another customer"
+    status = 409
+
+
 class VersionMismatch(DomainError):
     slug = "version-mismatch"
     title = "The customer changed since it was read"

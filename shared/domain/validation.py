@@ -41,7 +41,8 @@ def field_errors(error: ValidationError) -> list[FieldError]:
 
 def parse_model(model: type[ModelT], data: Any, *, context: dict[str, Any] | None = None) -> ModelT:
     try:
-        return model.model_validate(data, context=context)
+        # Clients speak the contract's camelCase only; Python field names are unknown fields.
+        return model.model_validate(data, context=context, by_alias=True, by_name=False)
     except ValidationError as error:
         raise ValidationFailed(field_errors(error)) from None
 

@@ -71,6 +71,9 @@ def create_customer(
     addresses = [Address.from_request(item, sync_status=SyncStatus.PENDING) for item in request.addresses]
     # The index entry goes first: a crash after it leaves an entry that search filters out,
     # never a customer that cannot be found.
+    owner = dependencies.customer_ids.claim(record.customer_id, channel.channel_id)
+    if owner != channel.channel_id:
+        raise CustomerIdConflict(f"Customer id {record.customer_id} belongs to another channel")
     index_new_customer(dependencies, record)
     dependencies.faults.reach(BEFORE_CUSTOMER_WRITTEN)
     try:

@@ -16,6 +16,7 @@ from shared.storage.account import RetrySettings, StorageAccount
 from shared.storage.channel_customers import ChannelCustomerTable
 from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
+from shared.storage.customer_ids import CustomerIdRegistry
 from shared.storage.headquarters import HeadquartersCustomers
 from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
 from shared.storage.search_index import CustomerSearchIndex
@@ -33,6 +34,7 @@ class Dependencies:
     channels: ChannelTable
     channel_keys: ChannelKeyTable
     customers: ChannelCustomerTable
+    customer_ids: CustomerIdRegistry
     headquarters: HeadquartersCustomers
     account_numbers: AccountNumberSequence
     loyalty_card_numbers: AccountNumberSequence
@@ -65,6 +67,7 @@ def build_dependencies(
         channels=ChannelTable(channel_account),
         channel_keys=ChannelKeyTable(channel_account),
         customers=ChannelCustomerTable(channel_account),
+        customer_ids=CustomerIdRegistry(channel_account),
         headquarters=HeadquartersCustomers(hq_account),
         account_numbers=AccountNumberSequence(hq_account, block_size=settings.account_number_block_size),
         loyalty_card_numbers=AccountNumberSequence(

@@ -28,9 +28,10 @@ from shared.domain.errors import DomainError, StorageUnavailable
 
 TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
-# The SDK logs every request URL at INFO; search-index keys in those URLs are built from names and
-# e-mail addresses, and logs must never carry personal data.
+# The SDK logs every request URL at INFO, urllib3 at DEBUG; search-index keys in those URLs are
+# built from names and e-mail addresses, and logs must never carry personal data.
 logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
+logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)

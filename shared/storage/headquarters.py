@@ -16,7 +16,7 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.customer import Address, CustomerProfile
-from shared.domain.errors import HeadquartersUnavailable
+from shared.domain.errors import AccountNumberTaken, HeadquartersUnavailable
 from shared.storage.account import StorageAccount, translate_storage_errors
 
 MASTER_TABLE = "HqCustomers"
@@ -90,6 +90,12 @@ class HeadquartersCustomers:
                     current = self._masters().get_entity(customer.account_number, MASTER_ROW)
                 except ResourceNotFoundError:
                     current = None
+                if current is not None and (current["CustomerId"], current["ChannelId"]) != (
+                    customer.customer_id,
+                    customer.channel_id,
+                ):
+                    # Never overwrite another customer's master, whatever the caller believes.
+                    raise AccountNumberTaken(f"Account {customer.account_number} belongs to another customer")
                 if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
                     return
                 entity: dict[str, Any] = {

@@ -1,0 +1,62 @@
+"""`python -m bench`: every benchmark on the Azurite named by AzureWebJobsStorage, then the reports."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from bench.account_number_allocation import measure_account_number_allocation
+from bench.conversion_batch_cost import measure_conversion_batch_cost
+from bench.create_latency import measure_create_latency
+from bench.create_throughput import measure_create_throughput
+from bench.report import Machine, write_reports
+from bench.result import BenchmarkResult
+from bench.time_to_synced import measure_time_to_synced
+
+Benchmark = Callable[[str], BenchmarkResult]
+
+# In the order the reports list them.
+BENCHMARKS: list[Benchmark] = [
+    measure_create_latency,
+    measure_create_throughput,
+    measure_time_to_synced,
+    measure_conversion_batch_cost,
+    measure_account_number_allocation,
+]
+
+
+def run_order(benchmarks: list[Benchmark]) -> list[Benchmark]:
+    """The batch benchmark goes first: it needs a storage where nothing else is pending."""
+    return sorted(benchmarks, key=lambda benchmark: benchmark is not measure_conversion_batch_cost)
+
+
+def _name(benchmark: Benchmark) -> str:
+    return benchmark.__name__.removeprefix("measure_")
+
+
+def main() -> int:
+    """Runs every benchmark, or only those named on the command line (`python -m bench create_latency`)."""
+    connection_string = os.environ.get("AzureWebJobsStorage")
+    if not connection_string:
+        print(
+            "AzureWebJobsStorage is not set; run `make bench`, which starts Azurite for it", file=sys.stderr
+        )
+        return 2
+    # Expected warnings (e.g. a host stopping) must not be mistaken for the benchmark's output.
+    logging.basicConfig(level=logging.ERROR)
+    chosen = [benchmark for benchmark in BENCHMARKS if _name(benchmark) in sys.argv[1:]] or BENCHMARKS
+    results: dict[Benchmark, BenchmarkResult] = {}
+    for benchmark in run_order(chosen):
+        started = time.perf_counter()
+        print(f"bench: {_name(benchmark)} ...", file=sys.stderr, flush=True)
+        results[benchmark] = benchmark(connection_string)
+        print(f"bench:   done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    write_reports([results[benchmark] for benchmark in chosen], Machine.this_one())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Renders a run: a table on the terminal, `bench/out/results.json`, and `bench/RESULTS.md`."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.result import BenchmarkResult, number_or_dash
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_JSON = BENCH_DIR / "out" / "results.json"
+RESULTS_MARKDOWN = BENCH_DIR / "RESULTS.md"
+AZURITE_PACKAGE = BENCH_DIR.parent / "node_modules" / "azurite" / "package.json"
+
+WHY_THESE_FLOORS = """\
+## Why these floors
+
+- **Create latency**: a create in an async channel makes about ten storage round trips: reads of
+  the channel key and the channel, search-index writes, one entity-group transaction (customer,
+  pending-index rows, address), one queue send and a read of its addresses. The floor is the
+  cheapest of those, one `upsert_entity` of an entity of the same size on the same Azurite, so the
+  ratio counts round trips plus HTTP, JSON and validation: a jump means a new round trip or a slow
+  path on the request.
+- **Create throughput**: the floor is what this Azurite absorbs from the same number of threads
+  writing customer-sized entities over the same number of partitions: the storage capacity the
+  creates compete for. A route that needs no storage (`/api/openapi.json`) would only measure the
+  HTTP server, and `/api/sync/status` reads every channel's pending index, so it grows with the
+  data; neither is a stable floor. The ratio reads "one create costs N raw writes".
+- **Create to Synced**: the floor is the conversion itself, `convert_async_customer` called
+  in-process on the same Azurite; what is above it is queue delivery, mostly the listener's polling
+  back-off (`maxPollingInterval` 0.5 s here, 2 s in host.json).
+- **Conversion batch**: the floor is the same batch over 50 new pending customers in the same
+  channel before any synced customer exists. Guarantee 5 of the contract says the batch costs
+  O(pending), so the ratio must stay near 1 however many customers are synced; a batch that read
+  every customer would be about 10 times slower beside 500. The synced customers are created with
+  `create_customer` and converted with `run_conversion_batch`, like the app's own; that costs about
+  100 ms of CPU per customer, which is what limits the default steps to 0, 100 and 500
+  (`BENCH_SYNCED_CUSTOMERS=0,500,2000 make bench` runs bigger ones). Azurite itself may slow down
+  as its in-memory tables grow; the Ratio column and `results.json` carry its cost for a point
+  read plus a range query in the same partition at each step (`azurite_probe_*`), so a ratio a
+  little above 1 can be told apart from the app reading what it should not. With two runs per
+  step on a shared machine, ±20 % around 1 is noise.
+- **Account numbers**: the floor is the same 8 allocators with pre-allocation off (block size 1:
+  one ETag-checked update per number); the ratio is what blocks of 10 buy under contention.
+
+The two create benchmarks run with the queue function disabled, so they measure the request path
+alone; their customers stay pending (the timer is off too) and their queue messages are cleared
+before the queue benchmark starts. The batch benchmark runs first, while nothing else is pending.
+Azurite, the host and the benchmark's clients run on the same CPUs, so every number includes their
+competition for them.
+"""
+
+
+@dataclass(frozen=True)
+class Machine:
+    date: str
+    cpus: int
+    python: str
+    platform: str
+    azurite: str
+    load_average: float
+
+    @classmethod
+    def this_one(cls) -> Machine:
+        """`cpus` is what `nproc` prints: the CPUs this process may run on."""
+        return cls(
+            date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            cpus=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0,
+            python=platform.python_version(),
+            platform=f"{platform.system()} {platform.machine()}",
+            azurite=_azurite_version(),
+            load_average=os.getloadavg()[0],
+        )
+
+    def sharing_note(self) -> str:
+        """Ratios hold up under load better than milliseconds, but a reader should know."""
+        return " (more than the CPUs: other work shared the machine)" if self.load_average > self.cpus else ""
+
+
+def _azurite_version() -> str:
+    try:
+        return str(json.loads(AZURITE_PACKAGE.read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
+def table_rows(results: list[BenchmarkResult]) -> list[list[str]]:
+    return [
+        [
+            result.name,
+            result.measured,
+            result.floor.label(),
+            f"**{result.ratio:.2f}** ({result.ratio_meaning})",
+            number_or_dash(result.p50_ms),
+            number_or_dash(result.p95_ms),
+            "-"
+            if result.throughput is None
+            else f"{number_or_dash(result.throughput)} {result.throughput_unit}",
+        ]
+        for result in results
+    ]
+
+
+HEADER = ["Benchmark", "What is measured", "Floor (same run)", "Ratio", "p50 ms", "p95 ms", "Throughput"]
+
+
+def markdown(results: list[BenchmarkResult], machine: Machine) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Reproduce with `make bench`: it starts a private in-memory Azurite, runs `python -m bench`,",
+        "writes `bench/out/results.json` and rewrites this file. Absolute times depend on the machine,",
+        "so every benchmark measures a floor in the same run; compare the ratios, not the milliseconds.",
+        "",
+        f"Run of {machine.date} on {machine.cpus} CPUs (`nproc`), {machine.platform}, "
+        f"Python {machine.python}, Azurite {machine.azurite}; 1-minute load average at the end: "
+        f"{machine.load_average:.1f}{machine.sharing_note()}.",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+        *("| " + " | ".join(row) + " |" for row in table_rows(results)),
+        "",
+        WHY_THESE_FLOORS,
+    ]
+    return "\n".join(lines)
+
+
+def terminal_table(results: list[BenchmarkResult]) -> str:
+    rows = [
+        [
+            r.name,
+            f"{r.ratio:.2f}",
+            number_or_dash(r.p50_ms),
+            number_or_dash(r.p95_ms),
+            number_or_dash(r.throughput),
+            r.floor.label(),
+        ]
+        for r in results
+    ]
+    header = ["benchmark", "ratio", "p50 ms", "p95 ms", "throughput", "floor"]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [header, *rows]
+    )
+
+
+def write_reports(results: list[BenchmarkResult], machine: Machine) -> None:
+    RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
+    document = {"machine": asdict(machine), "results": [result.as_json() for result in results]}
+    RESULTS_JSON.write_text(json.dumps(document, indent=2) + "\n")
+    RESULTS_MARKDOWN.write_text(markdown(results, machine))
+    print(terminal_table(results), file=sys.stdout)
+    root = BENCH_DIR.parent
+    print(f"\nWrote {RESULTS_JSON.relative_to(root)} and {RESULTS_MARKDOWN.relative_to(root)}")

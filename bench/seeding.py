@@ -1,0 +1,47 @@
+"""Customers and channels made through the app's own services, and the queue reset between benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.queue import QueueClient
+
+from bench.sample_customers import till_customer
+from shared.domain.channel import Channel
+from shared.services.customers import create_customer
+from shared.services.dependencies import Dependencies
+from shared.storage.sync_queue import SYNC_QUEUE
+
+SEEDING_THREADS = 8
+
+
+def new_async_channel(dependencies: Dependencies) -> Channel:
+    channel = Channel(
+        channel_id=f"bench-{uuid.uuid4().hex[:12]}", name="Bench store", async_customer_creation=True
+    )
+    dependencies.channels.save(channel)
+    return channel
+
+
+def create_pending_customers(
+    dependencies: Dependencies, channel: Channel, count: int, *, with_address: bool
+) -> list[str]:
+    """Creates through `create_customer`, so the rows are exactly the ones the app writes."""
+
+    def create(_: int) -> str:
+        body = till_customer()
+        if not with_address:
+            del body["addresses"]
+        return create_customer(dependencies, channel_id=channel.channel_id, body=body).customer.customer_id
+
+    with ThreadPoolExecutor(max_workers=SEEDING_THREADS, thread_name_prefix="bench-seed") as pool:
+        return list(pool.map(create, range(count)))
+
+
+def clear_sync_queue(connection_string: str) -> None:
+    """Drops messages of customers made while no queue function ran, so no later host delivers them first."""
+    with contextlib.suppress(ResourceNotFoundError):
+        QueueClient.from_connection_string(connection_string, SYNC_QUEUE).clear_messages()
