@@ -6,6 +6,7 @@ from shared.domain.operations import OperationKind, OperationState
 from shared.domain.sync import SyncStatusReport
 from shared.services.conversion_batch import pending_operations
 from shared.services.dependencies import Dependencies
+from shared.services.headquarters_calls import within_hq_timeout
 
 
 def sync_status(dependencies: Dependencies) -> SyncStatusReport:
@@ -28,15 +29,16 @@ def sync_status(dependencies: Dependencies) -> SyncStatusReport:
 
 
 def health(dependencies: Dependencies) -> dict[str, str]:
-    """Checks channel storage and HQ; a value other than 'ok' names what is wrong."""
+    """Checks channel storage and HQ, each given HQ_TIMEOUT_SECONDS: 'ok' or 'unavailable'."""
     checks: dict[str, str] = {}
     for name, probe in (
         ("storage", dependencies.sync_queue.ping),
         ("headquarters", dependencies.headquarters.ping),
     ):
         try:
-            probe()
+            # A health probe must answer quickly even when a dependency hangs.
+            within_hq_timeout(dependencies, probe)
             checks[name] = "ok"
-        except Exception as error:
-            checks[name] = f"unavailable ({type(error).__name__})"
+        except Exception:
+            checks[name] = "unavailable"
     return checks
