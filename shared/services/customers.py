@@ -83,14 +83,14 @@ def create_customer(
     dependencies.faults.reach(AFTER_CUSTOMER_WRITTEN)
     if mode is CreationMode.SYNC:
         record = _create_in_headquarters(dependencies, channel, record)
-    if record.is_pending or any_pending(dependencies, record):
+    if record.is_pending:
+        # Nothing has synced yet, so the addresses are as written: no need to read them back.
         announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)
-    return CreatedCustomer(customer_view(dependencies, record), created=True)
-
-
-def any_pending(dependencies: Dependencies, record: CustomerRecord) -> bool:
-    addresses = dependencies.customers.addresses(record.channel_id, record.customer_id)
-    return any(address.sync_status is SyncStatus.PENDING for address in addresses)
+        return CreatedCustomer(CustomerPublic.of(record, addresses), created=True)
+    view = customer_view(dependencies, record)
+    if any(address.sync_status is SyncStatus.PENDING for address in view.addresses):
+        announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)
+    return CreatedCustomer(view, created=True)
 
 
 def _create_in_headquarters(

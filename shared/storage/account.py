@@ -9,13 +9,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceExistsError,
     ServiceRequestError,
     ServiceResponseError,
 )
-from azure.core.pipeline.transport import HttpTransport
+from azure.core.pipeline.transport import HttpTransport, RequestsTransport
 from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.queue import (
     ExponentialRetry,
@@ -23,6 +24,7 @@ from azure.storage.queue import (
     TextBase64DecodePolicy,
     TextBase64EncodePolicy,
 )
+from requests.adapters import HTTPAdapter
 
 from shared.domain.errors import DomainError, StorageUnavailable
 
@@ -68,6 +70,24 @@ class RetrySettings:
         }
 
 
+CONNECTIONS_PER_HOST = 64
+
+
+def _pooled_transport(retry: RetrySettings) -> RequestsTransport:
+    """One connection pool per account, shared by its table and queue clients and sized for a host
+    that runs many invocations at once (requests' default keeps only 10 connections)."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTIONS_PER_HOST)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return RequestsTransport(
+        session=session,
+        session_owner=False,
+        connection_timeout=retry.connection_timeout,
+        read_timeout=retry.read_timeout,
+    )
+
+
 class StorageAccount:
     """Hands out table and queue clients of one account; tables and queues are created on first use.
 
@@ -85,8 +105,7 @@ class StorageAccount:
         self._connection_string = connection_string
         self._retry = retry or RetrySettings()
         self._client_kwargs: dict[str, Any] = {**self._retry.client_kwargs()}
-        if transport is not None:
-            self._client_kwargs["transport"] = transport
+        self._client_kwargs["transport"] = transport or _pooled_transport(self._retry)
         self._tables = TableServiceClient.from_connection_string(connection_string, **self._client_kwargs)
         self._known_tables: dict[str, TableClient] = {}
         self._known_queues: dict[str, QueueClient] = {}
