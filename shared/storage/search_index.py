@@ -17,6 +17,7 @@ import hashlib
 import string
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,9 @@ def key_range(key_prefix: str) -> tuple[str, str]:
     return key_prefix, key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)
 
 
+_partition_writes = ThreadPoolExecutor(max_workers=16, thread_name_prefix="search-index")
+
+
 class CustomerSearchIndex:
     def __init__(self, account: StorageAccount) -> None:
         self._account = account
@@ -106,14 +110,17 @@ class CustomerSearchIndex:
             {**keys, "ChannelId": channel_id, "CustomerId": customer_id}
             for keys in _entry_keys(scope, customer_id, terms)
         ]
-        for group in _transaction_groups(entities):
-            with translate_storage_errors():
-                if len(group) == 1:
-                    self._table.upsert_entity(group[0], mode=UpdateMode.REPLACE)
-                else:
-                    self._table.submit_transaction(
-                        [("upsert", entity, {"mode": UpdateMode.REPLACE}) for entity in group]
-                    )
+        # Partitions are written side by side: a create waits for one round trip, not one per term.
+        list(_partition_writes.map(self._upsert_group, _transaction_groups(entities)))
+
+    def _upsert_group(self, group: list[dict[str, Any]]) -> None:
+        with translate_storage_errors():
+            if len(group) == 1:
+                self._table.upsert_entity(group[0], mode=UpdateMode.REPLACE)
+            else:
+                self._table.submit_transaction(
+                    [("upsert", entity, {"mode": UpdateMode.REPLACE}) for entity in group]
+                )
 
     def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> None:
         """Deletes the customer's entries for these terms; entries already gone are fine."""
