@@ -32,6 +32,8 @@ def normalise_phone(value: str, default_country: str) -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         raise ValueError("is not a valid phone number") from None
+    if number.extension:
+        raise ValueError("has an extension, which an E.164 number cannot keep")
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"is not a valid phone number (read in {default_country})")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+import time
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -79,12 +81,24 @@ class Address(AddressCreate):
     sync_status: SyncStatus = Field(default=SyncStatus.PENDING, alias="syncStatus")
 
     @classmethod
-    def from_request(cls, request: AddressCreate, *, sync_status: SyncStatus) -> Address:
+    def from_request(cls, request: AddressCreate, *, sync_status: SyncStatus, position: int = 0) -> Address:
         return cls(
-            address_id=str(uuid.uuid4()),
+            address_id=time_ordered_id(position),
             sync_status=sync_status,
             **request.model_dump(),
         )
+
+
+def time_ordered_id(position: int = 0) -> str:
+    """A UUIDv7-style id: ids sort by creation time, and by `position` within one request, so a
+    customer's addresses read back in the order they were given."""
+    milliseconds = time.time_ns() // 1_000_000
+    value = (milliseconds & (2**48 - 1)) << 80
+    value |= 0x7 << 76  # version 7
+    value |= (position & 0xFFF) << 64
+    value |= 0b10 << 62  # RFC 4122 variant
+    value |= secrets.randbits(62)
+    return str(uuid.UUID(int=value))
 
 
 def _phone_in_channel_country(value: str, info: ValidationInfo) -> str:

@@ -68,7 +68,10 @@ def create_customer(
         created_at=dependencies.clock(),
         request_fingerprint=request.fingerprint(),
     )
-    addresses = [Address.from_request(item, sync_status=SyncStatus.PENDING) for item in request.addresses]
+    addresses = [
+        Address.from_request(item, sync_status=SyncStatus.PENDING, position=position)
+        for position, item in enumerate(request.addresses)
+    ]
     # The index entry goes first: a crash after it leaves an entry that search filters out,
     # never a customer that cannot be found.
     owner = dependencies.customer_ids.claim(record.customer_id, channel.channel_id)

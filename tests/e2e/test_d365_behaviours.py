@@ -70,7 +70,8 @@ def test_async_customer_gets_any_number_of_addresses_synced_after_it(
 ) -> None:
     api = start_host(queue_trigger=False)
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
-    customer_id = api.create_customer(channel_id, key, person(addresses=[ADDRESS])).json()["customerId"]
+    created = api.create_customer(channel_id, key, person(addresses=[ADDRESS])).json()
+    customer_id, created_first = created["customerId"], created["addresses"][0]["addressId"]
     added = [
         api.http.post(
             f"/api/channels/{channel_id}/customers/{customer_id}/addresses", json=ADDRESS, headers=key
@@ -86,6 +87,10 @@ def test_async_customer_gets_any_number_of_addresses_synced_after_it(
     customer = api.customer(channel_id, key, customer_id).json()
     assert customer["syncStatus"] == "Synced"
     assert [address["syncStatus"] for address in customer["addresses"]] == ["Synced"] * 4
+    assert [address["addressId"] for address in customer["addresses"]] == [
+        created_first,
+        *[response.json()["addressId"] for response in added],
+    ]
 
 
 def test_sync_customer_address_is_saved_in_the_channel_first_with_the_flag(start_host: StartHost) -> None:

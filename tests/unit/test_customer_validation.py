@@ -179,3 +179,18 @@ def test_async_customer_carries_one_address_without_async_addresses_flag() -> No
     with pytest.raises(ValidationFailed) as caught:
         check_async_create(channel, two)
     assert fields_of(caught.value) == {"addresses"}
+
+
+def test_phone_with_an_extension_is_rejected_rather_than_truncated() -> None:
+    assert invalid_fields({"firstName": "A", "lastName": "B", "phone": "+1 206 555 0100 ext 5"}) == {"phone"}
+
+
+def test_address_ids_sort_in_the_order_the_addresses_were_given() -> None:
+    from shared.domain.customer import Address, AddressCreate, SyncStatus
+
+    request = AddressCreate(street="1 Main St", city="Paris", country_region_id="FRA")
+    ids = [
+        Address.from_request(request, sync_status=SyncStatus.PENDING, position=position).address_id
+        for position in range(5)
+    ]
+    assert ids == sorted(ids) and len(set(ids)) == 5
