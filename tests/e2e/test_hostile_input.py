@@ -15,12 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from devhost import LocalHost
 from functions.http_api import MAX_BODY_BYTES
-from shared.services.dependencies import use_dependencies
-from tests.e2e.conftest import NEVER, PROJECT_ROOT
+from tests.e2e.conftest import running_host
 from tests.support.api import ADMIN, ApiClient
-from tests.support.builders import TEST_ADMIN_KEY, make_dependencies, person
+from tests.support.builders import person
 from tests.support.inspection import channel_rows
 
 PROBLEM_JSON = "application/problem+json"
@@ -31,24 +29,8 @@ ADDRESS = {"street": "1 Rue de Rivoli", "city": "Paris", "countryRegionId": "FRA
 @pytest.fixture(scope="module")
 def api(storage_connection_string: str) -> Iterator[ApiClient]:
     """One host for the module: every test below only sends requests and reads answers."""
-    use_dependencies(make_dependencies(storage_connection_string))
-    host = LocalHost(
-        script_root=PROJECT_ROOT,
-        port=0,
-        settings={
-            "AzureWebJobsStorage": storage_connection_string,
-            "ADMIN_API_KEY": TEST_ADMIN_KEY,
-            "CONVERSION_SCHEDULE": NEVER,
-        },
-    )
-    host.start()
-    client = ApiClient(host.base_url)
-    try:
+    with running_host(storage_connection_string) as client:
         yield client
-    finally:
-        client.close()
-        host.stop()
-        use_dependencies(None)
 
 
 def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict[str, Any]:

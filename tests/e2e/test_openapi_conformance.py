@@ -22,13 +22,11 @@ from schemathesis.checks import CheckFunction
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from devhost import LocalHost
 from functions.openapi import build_openapi
 from shared.domain.channel import is_valid_channel_id
-from shared.services.dependencies import use_dependencies
-from tests.e2e.conftest import NEVER, PROJECT_ROOT
+from tests.e2e.conftest import running_host
 from tests.support.api import ADMIN, ApiClient
-from tests.support.builders import TEST_ADMIN_KEY, make_dependencies, person, unique_channel_id
+from tests.support.builders import person, unique_channel_id
 
 DOCUMENT = build_openapi()
 
@@ -86,26 +84,9 @@ class ConformanceRun:
 @pytest.fixture(scope="module")
 def conformance_run(storage_connection_string: str) -> Iterator[ConformanceRun]:
     """One host for the module, with a channel, its key, a synced and a pending customer."""
-    use_dependencies(make_dependencies(storage_connection_string))
-    host = LocalHost(
-        script_root=PROJECT_ROOT,
-        port=0,
-        settings={
-            "AzureWebJobsStorage": storage_connection_string,
-            "ADMIN_API_KEY": TEST_ADMIN_KEY,
-            "CONVERSION_SCHEDULE": NEVER,
-            # The offline customer stays pending until a generated `POST /sync/runs` converts it.
-            "AzureWebJobs.convert_customer.Disabled": "true",
-        },
-    )
-    host.start()
-    api = ApiClient(host.base_url)
-    try:
+    # The offline customer stays pending until a generated `POST /sync/runs` converts it.
+    with running_host(storage_connection_string, queue_trigger=False) as api:
         yield _create_run(api)
-    finally:
-        api.close()
-        host.stop()
-        use_dependencies(None)
 
 
 def _create_run(api: ApiClient) -> ConformanceRun:
