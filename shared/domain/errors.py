@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -144,17 +144,3 @@ class StorageUnavailable(DomainError):
 
     def __init__(self, detail: str, *, retry_after_seconds: int = 5) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
-
-
-@dataclass
-class ErrorList:
-    """Collects field errors from several rules so a client sees all of them at once."""
-
-    items: list[FieldError] = field(default_factory=list)
-
-    def add(self, field_name: str, message: str) -> None:
-        self.items.append(FieldError(field_name, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ValidationFailed(self.items)

@@ -57,9 +57,7 @@ def edit_customer(
         profile = _edited_profile(update, record, channel)
         index_before_edit(dependencies, record.model_copy(update={"profile": profile}))
         try:
-            edited, _ = dependencies.customers.save_edit(
-                record, profile, update.changes(), at=dependencies.clock()
-            )
+            edited, _ = dependencies.customers.save_edit(record, profile, at=dependencies.clock())
         except RecordChanged:
             if if_match is not None:
                 raise VersionMismatch("The customer changed while it was being edited") from None

@@ -172,14 +172,13 @@ class ChannelCustomerTable:
         return changed.model_copy(update={"version": results[0]["etag"]})
 
     def save_edit(
-        self, record: CustomerRecord, profile: CustomerProfile, changes: dict[str, Any], *, at: datetime
+        self, record: CustomerRecord, profile: CustomerProfile, *, at: datetime
     ) -> tuple[CustomerRecord, OperationRef]:
         """Applies an edit to the channel record and queues its replay on HQ, in one transaction."""
         sequence = record.edit_count + 1
         edited = record.model_copy(update={"profile": profile, "edit_count": sequence})
         ref = OperationRef(record.channel_id, record.customer_id, edit_target(sequence))
         pending = _pending_entity(ref, at)
-        pending["Changes"] = json.dumps(changes)
         results = self._submit(
             [
                 ("update", _customer_entity(edited), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
@@ -341,15 +340,6 @@ class ChannelCustomerTable:
     def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]:
         rows = self._range(channel_id, DONE_PREFIX, limit=limit)
         return [_operation_from(row) for row in rows]
-
-    def edit_changes(self, operation: SyncOperation) -> dict[str, Any]:
-        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
-        with translate_storage_errors():
-            try:
-                row = self._table.get_entity(ref.channel_id, pending_row(ref), select=["Changes"])
-            except ResourceNotFoundError:
-                return {}
-        return dict(json.loads(row.get("Changes") or "{}"))
 
     def _range(
         self, channel_id: str, prefix: str, *, end: str | None = None, limit: int | None = None

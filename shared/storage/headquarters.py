@@ -142,13 +142,6 @@ class HeadquartersCustomers:
         with _hq_errors():
             self._account.table(LOYALTY_CARDS_TABLE).create_entity(entity)
 
-    def loyalty_cards(self, account_number: str) -> list[str]:
-        with _hq_errors():
-            rows = self._account.table(LOYALTY_CARDS_TABLE).query_entities(
-                "PartitionKey eq @pk", parameters={"pk": account_number}, select=["RowKey"]
-            )
-            return [row["RowKey"] for row in rows]
-
     def get(self, account_number: str) -> HqCustomer | None:
         with _hq_errors():
             try:
