@@ -34,9 +34,15 @@ def test_message_is_decoded_delivered_once_and_deleted(
 ) -> None:
     sample = start_sample()
     queue = _queue(storage_connection_string, sample.settings["OK_QUEUE"])
+
+    def executed() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "Functions.accept_message" in r.getMessage()]
+
     with caplog.at_level(logging.INFO, logger="devhost"):
         message_id = _send_text(queue, '{"customer": "Ann"}')
         records = wait_for(lambda: sample.records(sample.settings["OK_QUEUE"]))
+        # The invocation's log line follows the function's own work; wait for it, not for time.
+        wait_for(executed)
 
     assert records == [
         {
@@ -48,7 +54,7 @@ def test_message_is_decoded_delivered_once_and_deleted(
         }
     ]
     wait_for(lambda: _count(queue) == 0)
-    log = [r.getMessage() for r in caplog.records if "Functions.accept_message" in r.getMessage()]
+    log = executed()
     assert len(log) == 1
     assert f"MessageId={message_id}" in log[0] and "DequeueCount=1" in log[0]
     assert "Ann" not in log[0]
