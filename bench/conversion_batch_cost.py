@@ -11,7 +11,6 @@ import time
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableServiceClient
 
-from bench.local_host import bench_dependencies
 from bench.measure import time_each
 from bench.result import BenchmarkResult, Floor
 from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
@@ -19,6 +18,7 @@ from shared.domain.channel import Channel
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.dependencies import Dependencies
 from shared.storage.channel_customers import CUSTOMERS_TABLE
+from tests.support.builders import make_dependencies
 
 # Every customer costs about 100 ms of CPU to create and convert, so 500 synced is what fits the
 # 3-minute budget on 2 cores; BENCH_SYNCED_CUSTOMERS=0,500,2000 runs bigger steps.
@@ -81,7 +81,7 @@ def timed_batch_over_pending(dependencies: Dependencies, channel: Channel) -> fl
 
 
 def measure_conversion_batch_cost(connection_string: str) -> BenchmarkResult:
-    dependencies = bench_dependencies(connection_string)
+    dependencies = make_dependencies(connection_string)
     run_conversion_batch(dependencies, trigger="bench-drain")  # nothing pending but our own
     channel = new_async_channel(dependencies)
     steps = synced_customer_steps()

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from bench.local_host import running_host
 from bench.measure import time_each
 from bench.result import BenchmarkResult, Floor
 from bench.sample_customers import till_customer
 from bench.storage_floor import sequential_table_writes
+from tests.support.local_host import running_host
 
 REQUESTS = 300
 WARMUP = 30
 
 
 def measure_create_latency(connection_string: str) -> BenchmarkResult:
-    with running_host(connection_string, convert_from_queue=False) as api:
+    with running_host(connection_string, queue_trigger=False) as api:
         channel_id, headers = api.new_channel(asyncCustomerCreation=True)
 
         def create() -> None:

@@ -3,11 +3,11 @@ made at the same concurrency."""
 
 from __future__ import annotations
 
-from bench.local_host import running_host
 from bench.measure import run_concurrently
 from bench.result import BenchmarkResult, Floor
 from bench.sample_customers import till_customer
 from bench.storage_floor import concurrent_table_writes
+from tests.support.local_host import running_host
 
 CREATES = 200
 CLIENT_THREADS = 16
@@ -15,7 +15,7 @@ CHANNELS = 4
 
 
 def measure_create_throughput(connection_string: str) -> BenchmarkResult:
-    with running_host(connection_string, convert_from_queue=False, connections=CLIENT_THREADS) as api:
+    with running_host(connection_string, queue_trigger=False, connections=CLIENT_THREADS) as api:
         channels = [api.new_channel(asyncCustomerCreation=True) for _ in range(CHANNELS)]
         for channel_id, headers in channels:  # one warm connection per channel is plenty
             api.create_customer(channel_id, headers, till_customer()).raise_for_status()

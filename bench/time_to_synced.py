@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from bench.local_host import BenchApi, bench_dependencies, running_host
 from bench.measure import Latencies, timed_ms
 from bench.result import BenchmarkResult, Floor
 from bench.sample_customers import till_customer
 from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
 from shared.services.conversion import convert_async_customer
+from tests.support.api import ApiClient
+from tests.support.builders import make_dependencies
+from tests.support.local_host import running_host
 
 CUSTOMERS = 30
 WARMUP = 3
@@ -20,7 +22,7 @@ GIVE_UP_SECONDS = 30.0
 
 def in_process_conversions(connection_string: str) -> Latencies:
     """The conversion work itself, called directly: what the queue path adds on top is delivery."""
-    dependencies = bench_dependencies(connection_string)
+    dependencies = make_dependencies(connection_string)
     channel = new_async_channel(dependencies)
     pending = create_pending_customers(dependencies, channel, CUSTOMERS + WARMUP, with_address=True)
     samples = [
@@ -34,7 +36,7 @@ def in_process_conversions(connection_string: str) -> Latencies:
     return Latencies(tuple(samples[WARMUP:]))
 
 
-def create_then_wait_until_synced(api: BenchApi, channel_id: str, headers: dict[str, str]) -> float:
+def create_then_wait_until_synced(api: ApiClient, channel_id: str, headers: dict[str, str]) -> float:
     started = time.perf_counter()
     created = api.create_customer(channel_id, headers, till_customer())
     created.raise_for_status()
@@ -49,7 +51,7 @@ def create_then_wait_until_synced(api: BenchApi, channel_id: str, headers: dict[
 def measure_time_to_synced(connection_string: str) -> BenchmarkResult:
     conversions = in_process_conversions(connection_string)
     clear_sync_queue(connection_string)  # earlier benchmarks' messages would be delivered first
-    with running_host(connection_string, convert_from_queue=True) as api:
+    with running_host(connection_string, queue_trigger=True) as api:
         channel_id, headers = api.new_channel(asyncCustomerCreation=True)
         for _ in range(WARMUP):
             create_then_wait_until_synced(api, channel_id, headers)

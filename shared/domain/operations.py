@@ -93,6 +93,13 @@ class SyncOperation(BaseModel):
     last_attempt_at: datetime | None = Field(default=None, alias="lastAttemptAt")
     completed_at: datetime | None = Field(default=None, alias="completedAt")
 
+    @property
+    def ref(self) -> OperationRef:
+        target = self.address_id
+        if target is None and self.edit_sequence is not None:
+            target = edit_target(self.edit_sequence)
+        return OperationRef(self.channel_id, self.customer_id, target)
+
 
 def describe_failure(error: BaseException) -> str:
     """What ops may read about a failure: the error type and, for our own errors, their detail.

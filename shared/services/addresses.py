@@ -49,18 +49,13 @@ def _write_to_headquarters_now(
     dependencies: Dependencies, record: CustomerRecord, address: Address
 ) -> Address:
     """The channel row comes first so it can never be missing; it is taken back if HQ fails."""
-    operation_ref = dependencies.customers.add_address(record, address, at=dependencies.clock())
-    operations = [
-        operation
-        for operation in dependencies.customers.pending_operations(record.channel_id, record.customer_id)
-        if operation.operation_id == operation_ref.operation_id
-    ]
+    operation = dependencies.customers.add_address(record, address, at=dependencies.clock())
     try:
         # No time-out thread here: the request must know whether HQ took the address before it
         # decides to keep or take back the channel row.
-        replay_operations(dependencies, record, operations)
+        replay_operations(dependencies, record, [operation])
     except Exception as error:
-        dependencies.customers.remove_address(operation_ref)
+        dependencies.customers.remove_address(operation.ref)
         raise HeadquartersUnavailable(
             f"HQ could not take the address of customer {record.customer_id}; nothing was saved"
         ) from error

@@ -16,7 +16,7 @@ import logging
 from shared.domain.account_number import format_account_number
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import DomainError
-from shared.domain.operations import OperationKind, SyncOperation, describe_failure
+from shared.domain.operations import OperationKind, OperationRef, SyncOperation, describe_failure
 from shared.domain.sync import ConversionOutcome
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import (
@@ -28,7 +28,7 @@ from shared.services.fault_points import (
     AFTER_HQ_EDIT_REPLAYED,
 )
 from shared.services.search import index_converted_customer
-from shared.storage.channel_customers import RecordChanged
+from shared.storage.channel_customers import RecordChanged, new_operation
 from shared.storage.headquarters import HqCustomer
 
 logger = logging.getLogger(__name__)
@@ -77,14 +77,7 @@ def _create_operation(record: CustomerRecord, operations: list[SyncOperation]) -
             return operation
     # The create operation and the pending record are written together; this only fills a gap
     # left by hand-edited storage, so the record can still be completed.
-    return SyncOperation(
-        operation_id=f"{record.channel_id}_{record.customer_id}",
-        kind=OperationKind.CUSTOMER_CREATE,
-        state="Pending",
-        channel_id=record.channel_id,
-        customer_id=record.customer_id,
-        created_at=record.created_at,
-    )
+    return new_operation(OperationRef(record.channel_id, record.customer_id), record.created_at)
 
 
 def _convert(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> CustomerRecord:

@@ -205,13 +205,16 @@ class ChannelCustomerTable:
 
     # -- addresses ----------------------------------------------------------------------------
 
-    def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> OperationRef:
-        ref = OperationRef(record.channel_id, record.customer_id, address.address_id)
-        operations: list[Any] = [("create", _address_entity(record, address))]
-        if address.sync_status is SyncStatus.PENDING:
-            operations.append(("create", _pending_entity(ref, at)))
-        self._submit(operations)
-        return ref
+    def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> SyncOperation:
+        """Writes a pending address and its sync operation together; returns the operation."""
+        operation = new_operation(OperationRef(record.channel_id, record.customer_id, address.address_id), at)
+        self._submit(
+            [
+                ("create", _address_entity(record, address)),
+                ("create", _operation_entity(operation, pending_row(operation.ref))),
+            ]
+        )
+        return operation
 
     def remove_address(self, ref: OperationRef) -> None:
         """Takes back an address whose synchronous HQ write failed, with its pending operation."""
@@ -245,7 +248,7 @@ class ChannelCustomerTable:
 
     def complete_operation(self, operation: SyncOperation, *, at: datetime) -> None:
         """Marks an address or edit operation done (and the address synced), atomically."""
-        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        ref = operation.ref
         steps = self._completion(ref, operation, at)
         if operation.address_id:
             steps.insert(
@@ -281,7 +284,7 @@ class ChannelCustomerTable:
 
     def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None:
         """Counts a failed attempt on a pending operation (best effort: the attempt failed anyway)."""
-        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        ref = operation.ref
         for _ in range(5):
             with translate_storage_errors():
                 try:
@@ -304,7 +307,7 @@ class ChannelCustomerTable:
                     continue
 
     def mark_for_retry(self, operation: SyncOperation) -> None:
-        ref = OperationRef(operation.channel_id, operation.customer_id, _target_of(operation))
+        ref = operation.ref
         with translate_storage_errors():
             try:
                 self._table.update_entity(
@@ -358,14 +361,6 @@ class ChannelCustomerTable:
             return found
 
 
-def _target_of(operation: SyncOperation) -> str | None:
-    if operation.address_id:
-        return operation.address_id
-    if operation.edit_sequence is not None:
-        return edit_target(operation.edit_sequence)
-    return None
-
-
 def _customer_entity(record: CustomerRecord) -> dict[str, Any]:
     return {
         "PartitionKey": record.channel_id,
@@ -412,7 +407,11 @@ def _address_entity(record: CustomerRecord, address: Address) -> dict[str, Any]:
 
 
 def _pending_entity(ref: OperationRef, at: datetime) -> dict[str, Any]:
-    operation = SyncOperation(
+    return _operation_entity(new_operation(ref, at), pending_row(ref))
+
+
+def new_operation(ref: OperationRef, at: datetime) -> SyncOperation:
+    return SyncOperation(
         operation_id=ref.operation_id,
         kind=ref.kind,
         state=OperationState.PENDING,
@@ -422,7 +421,6 @@ def _pending_entity(ref: OperationRef, at: datetime) -> dict[str, Any]:
         edit_sequence=ref.edit_sequence,
         created_at=at,
     )
-    return _operation_entity(operation, pending_row(ref))
 
 
 def _operation_entity(operation: SyncOperation, row_key: str) -> dict[str, Any]:

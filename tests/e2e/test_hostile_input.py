@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from functions.http_api import MAX_BODY_BYTES
-from tests.e2e.conftest import running_host
 from tests.support.api import ADMIN, ApiClient
 from tests.support.builders import person
 from tests.support.inspection import channel_rows
+from tests.support.local_host import running_host
 
 PROBLEM_JSON = "application/problem+json"
 ODATA_NAMES = ["O'Brien", "x' or PartitionKey ne 'x", "a eq b", ") or (1 eq 1"]

@@ -24,9 +24,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from functions.openapi import build_openapi
 from shared.domain.channel import is_valid_channel_id
-from tests.e2e.conftest import running_host
 from tests.support.api import ADMIN, ApiClient
 from tests.support.builders import person, unique_channel_id
+from tests.support.local_host import running_host
 
 DOCUMENT = build_openapi()
 

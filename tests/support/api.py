@@ -16,9 +16,11 @@ ADMIN = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 
 
 class ApiClient:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, connections: int = 32) -> None:
+        """One client, safe to share between threads, keeping up to `connections` alive."""
         self.base_url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=30.0)
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        self.http = httpx.Client(base_url=base_url, timeout=60.0, limits=limits)
 
     def close(self) -> None:
         self.http.close()

@@ -29,8 +29,8 @@ def make_dependencies(
     connection_string: str,
     *,
     faults: FaultPoints | None = None,
-    channel_transport: HttpTransport | None = None,
-    hq_transport: HttpTransport | None = None,
+    channel_transport: HttpTransport[Any, Any] | None = None,
+    hq_transport: HttpTransport[Any, Any] | None = None,
     **settings: Any,
 ) -> Dependencies:
     return build_dependencies(
