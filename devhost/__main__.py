@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in host.describe(public_url):
         print(f"        {line}\n")
     print(f"Host started: {public_url}", flush=True)
-    print("Function keys are not checked locally: every HTTP function is anonymous.", flush=True)
+    print(
+        "Function keys are checked as in Azure: authLevel function or admin needs x-functions-key or ?code=.",
+        flush=True,
+    )
 
     while not stop_requested.wait(0.5):
         pass

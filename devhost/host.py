@@ -18,12 +18,14 @@ from devhost.app_settings import (
     storage_connection_string,
 )
 from devhost.errors import HostStartupError
+from devhost.function_keys import FunctionKeys
 from devhost.host_config import HostConfig, load_host_config
 from devhost.http_server import HttpFrontend, http_methods_of, http_route_of
 from devhost.indexing import HTTP_TRIGGER, QUEUE_TRIGGER, TIMER_TRIGGER, FunctionSpec, index_app
-from devhost.invoker import Invoker
+from devhost.invoker import Invoker, worker_thread_count
 from devhost.outputs import QueueOutputs
 from devhost.queue_listener import QueueListener
+from devhost.singleton import ListenerLock, host_id, listener_lock_blob
 from devhost.storage import QueueClients
 from devhost.timers import TimerListener, parse_schedule
 
@@ -36,8 +38,8 @@ class LocalHost:
     """Hosts the app in this process: HTTP server, queue pollers and timers.
 
     The app cannot tell it apart from the real host: it is imported, indexed and invoked through
-    the same azure.functions API, and reads its settings from os.environ. Function keys
-    (authLevel) are not emulated: every HTTP function is anonymous locally.
+    the same azure.functions API, and reads its settings from os.environ. HTTP functions whose
+    authLevel is function or admin need a function key, as in Azure (see devhost.function_keys).
     """
 
     def __init__(
@@ -81,6 +83,13 @@ class LocalHost:
     def in_flight(self) -> int:
         """Invocations running right now; tests wait on it rather than sleep."""
         return self._invoker.in_flight if self._invoker is not None else 0
+
+    @property
+    def worker_threads(self) -> int:
+        """Size of the pool every synchronous function runs on, as in the Python worker."""
+        if self._invoker is None:
+            raise RuntimeError("The host has not been started")
+        return self._invoker.thread_count
 
     @property
     def functions(self) -> list[FunctionSpec]:
@@ -150,7 +159,7 @@ class LocalHost:
         module = load_app_module(self.script_root, self.app_module)
         self._functions = [spec for spec in index_app(find_function_app(module)) if not _disabled(spec)]
         outputs = QueueOutputs(self._clients, self._config.queues.message_encoding)
-        self._invoker = Invoker(str(self.script_root), outputs)
+        self._invoker = Invoker(str(self.script_root), outputs, worker_thread_count())
         for spec in self._functions:
             outputs.prepare(spec)
             if spec.trigger.type == QUEUE_TRIGGER:
@@ -158,7 +167,8 @@ class LocalHost:
             elif spec.trigger.type == TIMER_TRIGGER:
                 self._timers.append(self._timer_listener(spec, self._invoker))
         host, port = self._requested_address
-        self._http = HttpFrontend(self._functions, self._config.route_prefix, self._invoker, host, port)
+        keys = FunctionKeys.from_settings(spec.name for spec in self._functions)
+        self._http = HttpFrontend(self._functions, self._config.route_prefix, self._invoker, host, port, keys)
         self._address = self._http.address
 
     def _queue_listener(self, spec: FunctionSpec, invoker: Invoker) -> QueueListener:
@@ -177,7 +187,13 @@ class LocalHost:
         expression = resolve_setting_references(str(properties.get("schedule", "")), where)
         schedule = parse_schedule(expression, where)
         run_on_startup = str(properties.get("runOnStartup", False)).lower() == "true"
-        return TimerListener(spec, schedule, run_on_startup, invoker)
+        # The host keeps the singleton lock in the AzureWebJobsStorage account.
+        lock = ListenerLock(
+            storage_connection_string(None, where),
+            listener_lock_blob(host_id(self.script_root), spec.name),
+            self._config.singleton,
+        )
+        return TimerListener(spec, schedule, run_on_startup, invoker, lock)
 
     def _launch(self) -> None:
         assert self._http is not None
@@ -194,6 +210,9 @@ class LocalHost:
         try:
             self._stop_components(drain_timeout)
         finally:
+            if self._invoker is not None:
+                self._invoker.close()
+                self._invoker = None
             self._clients.close()
             self._environment.restore()
             self._http = None

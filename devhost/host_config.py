@@ -30,11 +30,24 @@ class QueueOptions:
 
 
 @dataclass(frozen=True)
+class SingletonOptions:
+    """host.json `singleton`: the blob lease that keeps a timer on one instance at a time.
+
+    The lease lasts 15 s by default, as under `func start` (the host's Development default; 60 s
+    in Azure); a host without it tries to take it every minute, never more often than every 15 s.
+    """
+
+    listener_lock_period: float = 15.0
+    listener_lock_recovery_polling_interval: float = 60.0
+
+
+@dataclass(frozen=True)
 class HostConfig:
     """The parts of host.json this host honours."""
 
     route_prefix: str = "api"
     queues: QueueOptions = QueueOptions()
+    singleton: SingletonOptions = SingletonOptions()
 
 
 def load_host_config(script_root: Path, environ: Mapping[str, str] | None = None) -> HostConfig:
@@ -103,6 +116,20 @@ def build_host_config(document: Mapping[str, Any]) -> HostConfig:
     return HostConfig(
         route_prefix="api" if route_prefix is None else str(route_prefix).strip("/"),
         queues=_queue_options(queues),
+        singleton=_singleton_options(_section(document, "singleton")),
+    )
+
+
+def _singleton_options(section: Mapping[str, Any]) -> SingletonOptions:
+    where = "singleton"
+    period = _seconds(section, "listenerLockPeriod", 15.0, low=15.0, where=where)
+    if period > 60.0:  # a blob lease lasts 15 to 60 seconds
+        raise HostStartupError("host.json singleton.listenerLockPeriod must be between 00:00:15 and 00:01:00")
+    return SingletonOptions(
+        listener_lock_period=period,
+        listener_lock_recovery_polling_interval=_seconds(
+            section, "listenerLockRecoveryPollingInterval", 60.0, low=15.0, where=where
+        ),
     )
 
 
@@ -138,14 +165,16 @@ def _integer(section: Mapping[str, Any], key: str, default: int, *, low: int, hi
     return value
 
 
-def _seconds(section: Mapping[str, Any], key: str, default: float, *, low: float) -> float:
+def _seconds(
+    section: Mapping[str, Any], key: str, default: float, *, low: float, where: str = "extensions.queues"
+) -> float:
     raw = _get(section, key)
     if raw is None:
         return default
     try:
         value = parse_timespan(raw).total_seconds()
     except ValueError as error:
-        raise HostStartupError(f"host.json extensions.queues.{key}: {error}") from error
+        raise HostStartupError(f"host.json {where}.{key}: {error}") from error
     if value < low:
-        raise HostStartupError(f"host.json extensions.queues.{key} must be at least {low} s")
+        raise HostStartupError(f"host.json {where}.{key} must be at least {low} s")
     return value

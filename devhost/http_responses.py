@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
 
 from azure.functions import _abc as functions_abc
 
@@ -20,17 +19,12 @@ class PlainResponse:
     body: bytes = b""
 
 
-def from_function_result(value: Any) -> PlainResponse:
-    """Accept what the worker's http output converter accepts: HttpResponse or str."""
-    if isinstance(value, functions_abc.HttpResponse):
-        return _from_http_response(value)
+def from_function_result(value: functions_abc.HttpResponse | str) -> PlainResponse:
+    """What the worker's http output converter encodes: HttpResponse or str (the invoker has
+    already failed an invocation that returned anything else)."""
     if isinstance(value, str):
         return PlainResponse(200, [("Content-Type", "text/plain; charset=utf-8")], value.encode())
-    if isinstance(value, bytes):
-        return PlainResponse(200, [("Content-Type", "application/octet-stream")], value)
-    if value is None:
-        return PlainResponse(204)
-    raise TypeError(f"an HTTP function must return HttpResponse or str, not {type(value).__name__}")
+    return _from_http_response(value)
 
 
 def _from_http_response(response: functions_abc.HttpResponse) -> PlainResponse:

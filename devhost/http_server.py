@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import azure.functions as func
 
+from devhost.function_keys import FUNCTION, FunctionKeys, presented_key
 from devhost.http_responses import PlainResponse, from_function_result, problem
 from devhost.indexing import HTTP_TRIGGER, RETURN, FunctionSpec
 from devhost.invoker import Invoker, log_invocation
@@ -63,9 +64,16 @@ class HttpFrontend:
     """Owns the listening socket, the route table and the open connections."""
 
     def __init__(
-        self, specs: list[FunctionSpec], route_prefix: str, invoker: Invoker, host: str, port: int
+        self,
+        specs: list[FunctionSpec],
+        route_prefix: str,
+        invoker: Invoker,
+        host: str,
+        port: int,
+        keys: FunctionKeys | None = None,
     ) -> None:
         self.invoker = invoker
+        self.keys = keys or FunctionKeys()
         self.routes: RouteTable[FunctionSpec] = RouteTable()
         for spec in specs:
             if spec.trigger.type == HTTP_TRIGGER:
@@ -185,32 +193,36 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         resolved = frontend.routes.resolve(self.command, url.path)
         if not isinstance(resolved, RouteMatch):
-            if resolved.allowed_methods:
-                allow = ", ".join(resolved.allowed_methods)
-                return problem(405, f"{self.command} is not allowed here; use {allow}.", [("Allow", allow)])
-            return problem(404, f"No function is bound to {url.path}.")
+            # The host answers an unknown route and a known route called with a method it does
+            # not list alike: 404 with an empty body, never 405.
+            return PlainResponse(404)
         return self._invoke(frontend, resolved, body)
 
     def _invoke(
         self, frontend: HttpFrontend, resolved: RouteMatch[FunctionSpec], body: bytes
     ) -> PlainResponse:
         spec = resolved.target
+        headers = self._request_headers()
+        params = _query_params(urlsplit(self.path).query)
+        auth_level = str(spec.trigger.properties.get("authLevel") or FUNCTION)
+        if not frontend.keys.allows(auth_level, spec.name, presented_key(headers, params)):
+            # The host's answer to a missing or wrong key: 401, no body, no challenge.
+            return PlainResponse(401)
         request = func.HttpRequest(
             self.command,
             self._absolute_url(),
-            headers=self._request_headers(),
-            params=_query_params(urlsplit(self.path).query),
+            headers=headers,
+            params=params,
             route_params=resolved.route_params,
             body=body,
         )
         result = frontend.invoker.invoke(spec, request)
-        response = problem(500, "The function failed; see the host log for details.")
-        if result.succeeded:
-            try:
-                response = from_function_result(_http_output(spec, result.outputs))
-            except TypeError as error:
-                result.error = error
-                logger.error("Function 'Functions.%s' returned an unusable response: %s", spec.name, error)
+        # A failed invocation is a bare 500, as the host's exception middleware answers it.
+        response = (
+            from_function_result(_http_output(spec, result.outputs))
+            if result.succeeded
+            else PlainResponse(500)
+        )
         log_invocation(spec, result, status=response.status)
         return response
 
@@ -280,8 +292,10 @@ def _http_output(spec: FunctionSpec, outputs: dict[str, Any]) -> Any:
 
 
 def _query_params(query: str) -> dict[str, str]:
-    """Repeated keys are joined with commas, as the host's query dictionary does."""
+    """Repeated keys are joined with commas, and a key whose value is then empty is dropped
+    (`?status=` reaches the function as no `status`), as the host does for the Python worker."""
     params: dict[str, list[str]] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         params.setdefault(key, []).append(value)
-    return {key: ",".join(values) for key, values in params.items()}
+    joined = {key: ",".join(values) for key, values in params.items()}
+    return {key: value for key, value in joined.items() if value}

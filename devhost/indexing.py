@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any
 
 import azure.functions as func
+from azure.functions import _abc as functions_abc
 from azure.functions.decorators.function_app import FunctionRegister
 
 from devhost.errors import HostStartupError
@@ -105,6 +106,7 @@ def _index_function(name: str, function: Any) -> tuple[FunctionSpec | None, list
 
     problems = _check_binding_kinds(where, trigger, bindings)
     problems += _check_parameters(where, user_function, trigger, bindings)
+    problems += _check_return_annotation(where, user_function, bindings)
     if problems:
         return None, problems
 
@@ -212,6 +214,27 @@ def _check_parameters(
         elif name == trigger.name:
             problems += _check_trigger_annotation(where, trigger, name, annotation)
     return problems
+
+
+def _check_return_annotation(
+    where: str, user_function: Callable[..., Any], bindings: list[BindingSpec]
+) -> list[str]:
+    """The worker's check of `-> ...` on a function with a `$return` binding; one bad annotation
+    keeps the whole app from loading. Without a `$return` binding the annotation is not read."""
+    returned = next((b for b in bindings if b.name == RETURN), None)
+    annotations = _annotations(user_function)
+    if returned is None or "return" not in annotations:
+        return []
+    annotation = annotations["return"]
+    if _is_out_annotation(annotation):
+        return [f"{where}: return annotation should not be azure.functions.Out"]
+    if not inspect.isclass(annotation):
+        return [f"{where}: has invalid non-type return annotation {annotation!r}"]
+    if returned.type == "http" and not issubclass(annotation, functions_abc.HttpResponse | str):
+        return [
+            f'{where}: Python return annotation "{annotation.__name__}" does not match binding type "http"'
+        ]
+    return []
 
 
 def _annotations(user_function: Callable[..., Any]) -> dict[str, Any]:

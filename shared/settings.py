@@ -4,12 +4,69 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 AZURITE_CONNECTION_STRING = "UseDevelopmentStorage=true"
+MANAGED_IDENTITY = "managedidentity"
+
+
+@dataclass(frozen=True)
+class StorageConnection:
+    """How the app reaches one storage account, in the shapes the Functions host reads for the
+    same setting: a connection string (Azurite, or an account key), or an identity-based
+    connection, `<NAME>__accountName` or `<NAME>__tableServiceUri` / `<NAME>__queueServiceUri`,
+    signed in with Microsoft Entra (`<NAME>__credential`, `<NAME>__clientId`)."""
+
+    connection_string: str | None = None
+    table_service_uri: str | None = None
+    queue_service_uri: str | None = None
+    credential: str | None = None
+    client_id: str | None = None
+
+    @property
+    def uses_identity(self) -> bool:
+        return self.connection_string is None
+
+    @classmethod
+    def identity_based(
+        cls,
+        *,
+        account_name: str | None,
+        table_service_uri: str | None,
+        queue_service_uri: str | None,
+        credential: str | None,
+        client_id: str | None,
+        setting: str,
+        needs_queues: bool,
+    ) -> StorageConnection:
+        if account_name:
+            table_service_uri = table_service_uri or f"https://{account_name}.table.core.windows.net"
+            queue_service_uri = queue_service_uri or f"https://{account_name}.queue.core.windows.net"
+        needed = [("tableServiceUri", table_service_uri)]
+        if needs_queues:
+            needed.append(("queueServiceUri", queue_service_uri))
+        missing = [f"{setting}__{name}" for name, value in needed if not value]
+        if missing:
+            raise ValueError(
+                f"{setting}: set a connection string, {setting}__accountName, or "
+                f"{' and '.join(f'{setting}__{name}' for name, _ in needed)} (missing: {', '.join(missing)})"
+            )
+        if credential and credential.lower() != MANAGED_IDENTITY:
+            raise ValueError(
+                f"{setting}__credential must be '{MANAGED_IDENTITY}' or unset, not {credential!r}"
+            )
+        return cls(
+            table_service_uri=table_service_uri,
+            queue_service_uri=queue_service_uri,
+            credential=credential.lower() if credential else None,
+            client_id=client_id or None,
+        )
+
+
 DEFAULT_CONVERSION_SCHEDULE = "0 */5 * * * *"
 LOCAL_ADMIN_API_KEY = "dev-admin-key"
 
@@ -19,8 +76,28 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
 
-    storage_connection: str = Field(default=AZURITE_CONNECTION_STRING, validation_alias="AzureWebJobsStorage")
+    storage_connection: str | None = Field(default=None, validation_alias="AzureWebJobsStorage")
+    storage_account_name: str | None = Field(
+        default=None, validation_alias="AzureWebJobsStorage__accountName"
+    )
+    storage_table_service_uri: str | None = Field(
+        default=None, validation_alias="AzureWebJobsStorage__tableServiceUri"
+    )
+    storage_queue_service_uri: str | None = Field(
+        default=None, validation_alias="AzureWebJobsStorage__queueServiceUri"
+    )
+    storage_credential: str | None = Field(default=None, validation_alias="AzureWebJobsStorage__credential")
+    storage_client_id: str | None = Field(default=None, validation_alias="AzureWebJobsStorage__clientId")
     hq_storage_connection: str | None = Field(default=None, validation_alias="HQ_STORAGE_CONNECTION")
+    hq_account_name: str | None = Field(default=None, validation_alias="HQ_STORAGE_CONNECTION__accountName")
+    hq_table_service_uri: str | None = Field(
+        default=None, validation_alias="HQ_STORAGE_CONNECTION__tableServiceUri"
+    )
+    hq_queue_service_uri: str | None = Field(
+        default=None, validation_alias="HQ_STORAGE_CONNECTION__queueServiceUri"
+    )
+    hq_credential: str | None = Field(default=None, validation_alias="HQ_STORAGE_CONNECTION__credential")
+    hq_client_id: str | None = Field(default=None, validation_alias="HQ_STORAGE_CONNECTION__clientId")
     hq_timeout_seconds: float = Field(default=2.0, gt=0, validation_alias="HQ_TIMEOUT_SECONDS")
     customer_account_format: str = Field(default="C{number:09d}", validation_alias="CUSTOMER_ACCOUNT_FORMAT")
     account_number_block_size: int = Field(
@@ -40,12 +117,45 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"CUSTOMER_ACCOUNT_FORMAT must format {{number}}, got {self.customer_account_format!r}"
             ) from error
+        self.storage, self.hq_storage  # noqa: B018 - a connection missing a part fails here, at start-up
         return self
 
     @property
-    def hq_connection(self) -> str:
+    def storage(self) -> StorageConnection:
+        """The channel tables and queues: `AzureWebJobsStorage`, the account the host itself uses;
+        Azurite when nothing is set."""
+        if self.storage_connection:
+            return StorageConnection(connection_string=self.storage_connection)
+        if not (
+            self.storage_account_name or self.storage_table_service_uri or self.storage_queue_service_uri
+        ):
+            return StorageConnection(connection_string=AZURITE_CONNECTION_STRING)
+        return StorageConnection.identity_based(
+            account_name=self.storage_account_name,
+            table_service_uri=self.storage_table_service_uri,
+            queue_service_uri=self.storage_queue_service_uri,
+            credential=self.storage_credential,
+            client_id=self.storage_client_id,
+            setting="AzureWebJobsStorage",
+            needs_queues=True,
+        )
+
+    @property
+    def hq_storage(self) -> StorageConnection:
         """HQ tables live in the channel storage account unless ops point them elsewhere."""
-        return self.hq_storage_connection or self.storage_connection
+        if self.hq_storage_connection:
+            return StorageConnection(connection_string=self.hq_storage_connection)
+        if not (self.hq_account_name or self.hq_table_service_uri or self.hq_queue_service_uri):
+            return self.storage
+        return StorageConnection.identity_based(
+            account_name=self.hq_account_name,
+            table_service_uri=self.hq_table_service_uri,
+            queue_service_uri=self.hq_queue_service_uri,
+            credential=self.hq_credential,
+            client_id=self.hq_client_id,
+            setting="HQ_STORAGE_CONNECTION",
+            needs_queues=False,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -52,7 +52,7 @@ def build_dependencies(
     hq_transport: HttpTransport[Any, Any] | None = None,
     faults: FaultPoints | None = None,
 ) -> Dependencies:
-    channel_account = StorageAccount(settings.storage_connection, transport=channel_transport)
+    channel_account = StorageAccount(settings.storage, transport=channel_transport)
     # HQ calls sit on the request path of sync creates, so they give up sooner than channel calls.
     hq_retry = RetrySettings(
         total=2,
@@ -61,7 +61,7 @@ def build_dependencies(
         connection_timeout=settings.hq_timeout_seconds,
         read_timeout=max(settings.hq_timeout_seconds * 5, 10.0),
     )
-    hq_account = StorageAccount(settings.hq_connection, retry=hq_retry, transport=hq_transport)
+    hq_account = StorageAccount(settings.hq_storage, retry=hq_retry, transport=hq_transport)
     return Dependencies(
         settings=settings,
         channels=ChannelTable(channel_account),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from azure.core.credentials import TokenCredential
 from azure.core.exceptions import (
     HttpResponseError,
     ResourceExistsError,
@@ -27,6 +28,7 @@ from azure.storage.queue import (
 from requests.adapters import HTTPAdapter
 
 from shared.domain.errors import DomainError, StorageUnavailable
+from shared.settings import MANAGED_IDENTITY, StorageConnection
 
 TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -97,19 +99,39 @@ class StorageAccount:
 
     def __init__(
         self,
-        connection_string: str,
+        connection: StorageConnection | str,
         *,
         retry: RetrySettings | None = None,
         transport: HttpTransport[Any, Any] | None = None,
     ) -> None:
-        self._connection_string = connection_string
+        if isinstance(connection, str):
+            connection = StorageConnection(connection_string=connection)
+        self._connection = connection
+        self._credential = _entra_credential(connection) if connection.uses_identity else None
         self._retry = retry or RetrySettings()
         self._client_kwargs: dict[str, Any] = {**self._retry.client_kwargs()}
         self._client_kwargs["transport"] = transport or _pooled_transport(self._retry)
-        self._tables = TableServiceClient.from_connection_string(connection_string, **self._client_kwargs)
+        if connection.connection_string is not None:
+            self._tables = TableServiceClient.from_connection_string(
+                connection.connection_string, **self._client_kwargs
+            )
+        else:
+            assert connection.table_service_uri is not None
+            self._tables = TableServiceClient(
+                endpoint=connection.table_service_uri, credential=self._credential, **self._client_kwargs
+            )
         self._known_tables: dict[str, TableClient] = {}
         self._known_queues: dict[str, QueueClient] = {}
         self._lock = threading.Lock()
+
+    @property
+    def credential(self) -> TokenCredential | None:
+        """The Entra credential of an identity-based connection; None with a connection string."""
+        return self._credential
+
+    @property
+    def table_service_url(self) -> str:
+        return str(self._tables.url)
 
     def table(self, name: str) -> TableClient:
         with self._lock:
@@ -128,19 +150,38 @@ class StorageAccount:
             client = self._known_queues.get(name)
         if client is not None:
             return client
-        client = QueueClient.from_connection_string(
-            self._connection_string,
-            name,
-            message_encode_policy=TextBase64EncodePolicy(),
-            message_decode_policy=TextBase64DecodePolicy(),
-            retry_policy=self._retry.queue_retry_policy(),
+        options: dict[str, Any] = {
+            "message_encode_policy": TextBase64EncodePolicy(),
+            "message_decode_policy": TextBase64DecodePolicy(),
+            "retry_policy": self._retry.queue_retry_policy(),
             **self._client_kwargs,
-        )
+        }
+        if self._connection.connection_string is not None:
+            client = QueueClient.from_connection_string(self._connection.connection_string, name, **options)
+        elif self._connection.queue_service_uri is None:
+            raise ValueError("This storage connection has no queue service URI")
+        else:
+            client = QueueClient(
+                self._connection.queue_service_uri, name, credential=self._credential, **options
+            )
         with translate_storage_errors(), suppress(ResourceExistsError):
             client.create_queue()
         with self._lock:
             self._known_queues[name] = client
         return client
+
+
+def _entra_credential(connection: StorageConnection) -> TokenCredential:
+    """`__credential=managedidentity` means the app's managed identity (the user-assigned one
+    `__clientId` names); otherwise DefaultAzureCredential, which also finds a developer's sign-in."""
+    # Imported here: azure-identity costs a cold start some 150 ms, and Azurite never needs it.
+    from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
+
+    if connection.credential == MANAGED_IDENTITY:
+        if connection.client_id:
+            return ManagedIdentityCredential(client_id=connection.client_id)
+        return ManagedIdentityCredential()
+    return DefaultAzureCredential(managed_identity_client_id=connection.client_id)
 
 
 @contextmanager

@@ -25,6 +25,8 @@ def start_sample(storage_connection_string: str) -> Iterator[StartSample]:
             "FAIL_QUEUE": unique_name("fail"),
             "TICK_SCHEDULE": QUIET_SCHEDULE,
             "TICK_KEY": unique_name("tick"),
+            # Each test's hosts form an app of their own, with their own timer lock.
+            "AzureFunctionsWebHost__hostid": unique_name("sample"),
             **overrides,
         }
         host = LocalHost(script_root=SAMPLE_APP, port=0, settings=settings, app_module="function_app")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,7 @@ import pytest
 from devhost import LocalHost
 
 SAMPLE_APP = Path(__file__).resolve().parent / "sample_app"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 QUIET_SCHEDULE = "0 0 0 1 1 *"  # once a year: the timer stays out of tests that don't want it
 
 
@@ -50,3 +56,47 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: floa
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout}s (last value: {value!r})")
         time.sleep(interval)
+
+
+@dataclass
+class HostProcess:
+    """`python -m devhost` running the sample app in a process of its own."""
+
+    process: subprocess.Popen[str]
+    base_url: str
+    banner: str
+
+    def records(self, key: str) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.base_url}/api/records/{key}", timeout=5)
+        response.raise_for_status()
+        recorded: list[dict[str, Any]] = response.json()
+        return recorded
+
+
+@contextmanager
+def devhost_process(settings: Mapping[str, str]) -> Iterator[HostProcess]:
+    """Start the CLI on a free port with `settings` on top of this environment; kill it at the end."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if k != "ADMIN_API_KEY"},
+        "PYTHONUNBUFFERED": "1",
+        **settings,
+    }
+    command = [sys.executable, "-m", "devhost", "--port", "0", "--script-root", str(SAMPLE_APP)]
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        output = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("Host started:"):
+                break
+        banner = "".join(output)
+        started = re.search(r"Host started: (http://localhost:\d+)", banner)
+        assert started, banner
+        yield HostProcess(process, started.group(1), banner)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devhost.errors import HostStartupError
-from devhost.host_config import HostConfig, QueueOptions, load_host_config
+from devhost.host_config import HostConfig, QueueOptions, SingletonOptions, load_host_config
 from devhost.timespan import parse_timespan
 
 
@@ -53,6 +53,7 @@ def test_defaults_match_the_real_host_when_host_json_says_nothing(tmp_path: Path
             max_polling_interval=60.0,
             message_encoding="base64",
         ),
+        singleton=SingletonOptions(listener_lock_period=15.0, listener_lock_recovery_polling_interval=60.0),
     )
 
 
@@ -110,3 +111,18 @@ def test_invalid_values_fail_start_up_with_the_setting_named(tmp_path: Path) -> 
         load_host_config(root, environ={})
     with pytest.raises(HostStartupError, match="batchSize"):
         load_host_config(root, environ={"AzureFunctionsJobHost__extensions__queues__batchSize": "64"})
+
+
+def test_singleton_lease_limits_are_the_hosts(tmp_path: Path) -> None:
+    root = _write_host_json(
+        tmp_path,
+        {"singleton": {"listenerLockPeriod": "00:00:30", "listenerLockRecoveryPollingInterval": "00:00:20"}},
+    )
+    assert load_host_config(root, environ={}).singleton == SingletonOptions(30.0, 20.0)
+    for name, value in (
+        ("listenerLockPeriod", "00:00:10"),
+        ("listenerLockPeriod", "00:02:00"),
+        ("listenerLockRecoveryPollingInterval", "00:00:05"),
+    ):
+        with pytest.raises(HostStartupError, match=name):
+            load_host_config(root, environ={f"AzureFunctionsJobHost__singleton__{name}": value})

@@ -56,41 +56,56 @@ def test_async_functions_are_awaited(start_sample: StartSample) -> None:
     assert response.json() == {"hello": "Ann"}
 
 
-def test_unknown_route_is_404_problem(start_sample: StartSample) -> None:
+def test_unknown_route_is_an_empty_404(start_sample: StartSample) -> None:
     response = httpx.get(f"{start_sample().base_url}/api/nothing-here")
     assert response.status_code == 404
-    assert response.headers["content-type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["type"] == "about:blank"
-    assert problem["title"] == "Not Found"
-    assert problem["status"] == 404
-    assert problem["detail"]
+    assert response.content == b""
 
 
 def test_route_constraint_mismatch_is_404(start_sample: StartSample) -> None:
     assert httpx.get(f"{start_sample().base_url}/api/items/not-a-number").status_code == 404
 
 
-def test_wrong_method_is_405_problem_with_allow(start_sample: StartSample) -> None:
+def test_wrong_method_is_an_empty_404_as_on_the_host(start_sample: StartSample) -> None:
+    """The Functions host has no 405: a route called with a method it does not list is not found."""
     response = httpx.delete(f"{start_sample().base_url}/api/items/42")
-    assert response.status_code == 405
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.headers["allow"] == "GET, POST"
-    assert response.json()["title"] == "Method Not Allowed"
+    assert response.status_code == 404
+    assert response.content == b""
+    assert "allow" not in response.headers
 
 
-def test_exception_is_500_problem_without_details(
-    start_sample: StartSample, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_empty_query_values_never_reach_the_function(start_sample: StartSample) -> None:
+    """The host drops `?status=` before the worker sees it: the function finds no `status` at all."""
+    response = httpx.get(f"{start_sample().base_url}/api/items/1?status=&flag&tag=a&tag=")
+    assert response.json()["query"] == {"tag": "a,"}
+    assert response.json()["url"].endswith("/api/items/1?status=&flag&tag=a&tag=")
+
+
+def test_exception_is_an_empty_500(start_sample: StartSample, caplog: pytest.LogCaptureFixture) -> None:
     sample = start_sample()
     with caplog.at_level(logging.INFO, logger="devhost"):
         response = httpx.get(f"{sample.base_url}/api/boom")
     assert response.status_code == 500
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["status"] == 500
-    assert "internal detail" not in response.text
-    assert "Traceback" not in response.text
+    assert response.content == b""
     assert any("Executed 'Functions.boom' (Failed, 500" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("route", "python_type"), [("returns-nothing", "NoneType"), ("returns-bytes", "bytes")]
+)
+def test_returning_none_or_bytes_from_an_http_function_fails_the_invocation(
+    start_sample: StartSample, caplog: pytest.LogCaptureFixture, route: str, python_type: str
+) -> None:
+    """The worker encodes only HttpResponse or str for an http output; anything else is a 500."""
+    sample = start_sample()
+    with caplog.at_level(logging.INFO, logger="devhost"):
+        response = httpx.get(f"{sample.base_url}/api/{route}")
+    assert response.status_code == 500
+    assert response.content == b""
+    errors = [str(r.exc_info[1]) for r in caplog.records if r.exc_info and r.exc_info[1] is not None]
+    assert any(
+        "unable to encode outgoing TypedData" in e and f'for Python type "{python_type}"' in e for e in errors
+    )
 
 
 def test_one_log_line_per_invocation_without_the_body(
@@ -113,9 +128,11 @@ def test_keep_alive_connection_serves_several_requests(start_sample: StartSample
             assert client.get(f"/api/items/{number}").json()["route"] == {"id": str(number)}
 
 
-def test_fifty_requests_are_handled_concurrently(start_sample: StartSample) -> None:
+def test_fifty_requests_are_handled_concurrently_with_fifty_worker_threads(
+    start_sample: StartSample,
+) -> None:
     """Every handler waits at a barrier for all 50: only a concurrent server lets them all pass."""
-    sample = start_sample()
+    sample = start_sample(PYTHON_THREADPOOL_THREAD_COUNT="50")
     parties = 50
     limits = httpx.Limits(max_connections=parties)
     key = unique_name("fifty")

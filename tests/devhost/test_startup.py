@@ -23,13 +23,31 @@ def test_parameter_without_binding_and_output_without_out_fail_start_up() -> Non
     assert "azure.functions.Out" in message
 
 
+def test_http_return_annotations_the_worker_cannot_encode_fail_the_whole_app() -> None:
+    host = LocalHost(script_root=SAMPLE_APP, port=0, settings={}, app_module="return_annotations_app")
+    with pytest.raises(HostStartupError) as raised:
+        host.start()
+    message = str(raised.value)
+    assert (
+        'Function \'says_none\': Python return annotation "NoneType" does not match binding type "http"'
+        in message
+    )
+    assert (
+        'Function \'says_bytes\': Python return annotation "bytes" does not match binding type "http"'
+        in message
+    )
+    assert "Function 'says_out': return annotation should not be azure.functions.Out" in message
+    assert "says_text" not in message
+    assert "queue_says_none" not in message
+
+
 def test_invalid_timer_schedule_fails_start_up(storage_connection_string: str) -> None:
     host = LocalHost(
         script_root=SAMPLE_APP,
         port=0,
         settings=_sample_settings(storage_connection_string, TICK_SCHEDULE="every minute"),
     )
-    with pytest.raises(HostStartupError, match=r"Function 'tick'.*six-field NCRONTAB"):
+    with pytest.raises(HostStartupError, match=r"Function 'tick'.*not recognized as a valid cron expression"):
         host.start()
 
 

@@ -121,7 +121,8 @@ def test_revoked_key_is_refused(api: ApiClient) -> None:
     assert_problem(api.create_customer(channel_id, headers, person()), 401, "unauthorized")
 
 
-def test_unknown_route_is_problem_json(api: ApiClient) -> None:
-    response = api.http.get("/api/nothing-here")
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith("application/problem+json")
+def test_unknown_route_or_method_is_the_hosts_empty_404(api: ApiClient) -> None:
+    """No function of the app sees these: the Functions host answers them, with no body."""
+    for method, path in (("GET", "/api/nothing-here"), ("DELETE", "/api/sync/status")):
+        response = api.http.request(method, path)
+        assert (response.status_code, response.content) == (404, b""), (method, path)

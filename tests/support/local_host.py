@@ -26,6 +26,7 @@ def running_host(
     channel_transport: Any = None,
     hq_transport: Any = None,
     connections: int = 32,
+    host_settings: dict[str, str] | None = None,
     **settings: Any,
 ) -> Iterator[ApiClient]:
     """The local host on the project's function app; faults go in through the app's seams."""
@@ -49,6 +50,7 @@ def running_host(
             "AzureFunctionsJobHost__extensions__queues__maxPollingInterval": "00:00:00.500",
             # As in Azure, an app setting disables a function: nothing converts until the batch runs.
             "AzureWebJobs.convert_customer.Disabled": "false" if queue_trigger else "true",
+            **(host_settings or {}),
         },
     )
     host.start()

@@ -22,6 +22,7 @@ _records: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
 _barriers: dict[str, threading.Barrier] = {}
 _running: defaultdict[str, int] = defaultdict(int)
 _most_running: defaultdict[str, int] = defaultdict(int)
+_releases: defaultdict[str, threading.Event] = defaultdict(threading.Event)
 
 
 def _record(key: str, entry: dict[str, Any]) -> None:
@@ -93,6 +94,55 @@ def together(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"most_running": _most_running[key]})
 
 
+@app.route(route="busy/{key}", methods=["GET"])
+def busy(req: func.HttpRequest) -> func.HttpResponse:
+    """Stays inside the function a moment and reports how many calls for `key` ever overlapped."""
+    key = req.route_params["key"]
+    with _lock:
+        _running[key] += 1
+        _most_running[key] = max(_most_running[key], _running[key])
+    try:
+        time.sleep(float(req.params.get("seconds", "0.2")))
+    finally:
+        with _lock:
+            _running[key] -= 1
+    return _json({"most_running": _most_running[key]})
+
+
+@app.route(route="hold/{key}", methods=["GET"])
+def hold(req: func.HttpRequest) -> func.HttpResponse:
+    """A synchronous function that waits until `release/{key}` is called."""
+    released = _releases[req.route_params["key"]].wait(timeout=10)
+    return _json({"released": released, "left_at": time.time()})
+
+
+@app.route(route="release/{key}", methods=["GET"])
+async def release(req: func.HttpRequest) -> func.HttpResponse:
+    _releases[req.route_params["key"]].set()
+    return _json({"released": True})
+
+
+@app.route(route="returns-nothing", methods=["GET"])
+def returns_nothing(req: func.HttpRequest):  # type: ignore[no-untyped-def]
+    """Unannotated, so the worker loads it; returning None for an http output fails the call."""
+    return None
+
+
+@app.route(route="returns-bytes", methods=["GET"])
+def returns_bytes(req: func.HttpRequest):  # type: ignore[no-untyped-def]
+    return b"raw bytes"
+
+
+@app.route(route="guarded/function", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+def guarded_by_function_key(req: func.HttpRequest) -> func.HttpResponse:
+    return _json({"key_header": req.headers.get("x-functions-key"), "query": dict(req.params)})
+
+
+@app.route(route="guarded/admin", methods=["GET"], auth_level=func.AuthLevel.ADMIN)
+def guarded_by_master_key(req: func.HttpRequest) -> func.HttpResponse:
+    return _json({"level": "admin"})
+
+
 @app.route(route="records/{key}", methods=["GET"])
 def records(req: func.HttpRequest) -> func.HttpResponse:
     with _lock:
@@ -110,6 +160,7 @@ def accept_message(msg: func.QueueMessage, echo: func.Out[str]) -> None:
             "dequeue_count": msg.dequeue_count,
             "has_insertion_time": msg.insertion_time is not None,
             "has_pop_receipt": bool(msg.pop_receipt),
+            "entered_at": time.time(),
         },
     )
     echo.set(f"echo:{msg.get_body().decode()}")
