@@ -5,18 +5,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.stamp-requirements
 NPM_STAMP := node_modules/.stamp-package-lock
+# The infrastructure checks get their own venv: checkov's many dependencies must not meet the app's pins.
+INFRA_VENV := .venv-infra
+INFRA_PY := $(INFRA_VENV)/bin/python
+INFRA_STAMP := $(INFRA_VENV)/.stamp-requirements
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 LINT_PATHS := $(wildcard shared functions devhost function_app.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench clean
+.PHONY: help install run test lint infra-check bench clean
 
 help:
 	@echo "make install  create .venv and node_modules (only when requirements change)"
 	@echo "make run      start Azurite (unless one is running) and the app on http://localhost:7071"
 	@echo "make test     run the tests against a private in-memory Azurite (PYTEST_ARGS=... to narrow)"
 	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make infra-check  parse infra/*.bicep, check main.parameters.json, run checkov (own venv .venv-infra)"
 	@echo "make bench    run the benchmark against a private Azurite"
 	@echo "make clean    remove caches and scratch output"
 
@@ -39,6 +44,13 @@ $(NPM_STAMP): package.json package-lock.json
 	fi
 	@touch $@
 
+$(INFRA_PY):
+	$(PYTHON) -m venv $(INFRA_VENV)
+
+$(INFRA_STAMP): infra/requirements-check.txt | $(INFRA_PY)
+	$(INFRA_PY) -m pip install --quiet -r infra/requirements-check.txt
+	@touch $@
+
 local.settings.json:
 	cp local.settings.json.example $@
 	@echo "Created local.settings.json from local.settings.json.example (edit it for your machine)."
@@ -46,7 +58,7 @@ local.settings.json:
 run: install local.settings.json
 	$(PY) -m devhost.azurite run --ports default -- $(PY) -m devhost --port 7071
 
-test: install
+test: install infra-check
 	$(PY) -m devhost.azurite run --ports free -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
@@ -54,11 +66,16 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy $(LINT_PATHS)
 
+# --skip-download: the scan needs nothing from the checkov vendor's service, and works offline.
+infra-check: $(INFRA_STAMP)
+	$(INFRA_PY) infra/check_bicep.py
+	$(INFRA_VENV)/bin/checkov --directory infra --framework bicep --skip-download --compact --quiet
+
 bench: install
 	@test -f bench/__main__.py || { echo "make bench: bench/__main__.py does not exist yet" >&2; exit 1; }
 	$(PY) -m devhost.azurite run --ports free -- $(PY) -m bench
 
 clean:
-	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .azurite bench/out
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .azurite bench/out $(INFRA_VENV)
 	find . -path ./node_modules -prune -o -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 \
 		| xargs -0 rm -rf

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -165,11 +165,14 @@ def _terminate_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_azurite(
-    ports: PortChoice | AzuritePorts = "free", timeout: float = START_TIMEOUT
+    ports: PortChoice | AzuritePorts = "free",
+    timeout: float = START_TIMEOUT,
+    extra_arguments: Sequence[str] = (),
 ) -> AzuriteProcess:
     """Start Azurite in memory and return once blob, queue and table ports accept connections.
 
-    With ports="default" an emulator already answering on 10000-10002 is reused.
+    With ports="default" an emulator already answering on 10000-10002 is reused. `extra_arguments`
+    go to Azurite as they are (e.g. `--oauth basic --cert ... --key ...`).
     """
     if ports == "default" or ports == DEFAULT_PORTS:
         answering = [port_answers(port) for port in DEFAULT_PORTS.all()]
@@ -182,7 +185,7 @@ def start_azurite(
             )
     chosen = free_ports() if ports == "free" else DEFAULT_PORTS if ports == "default" else ports
     assert isinstance(chosen, AzuritePorts)
-    return _launch(chosen, timeout)
+    return _launch(chosen, timeout, extra_arguments)
 
 
 def _parent_death_signal() -> Callable[[], None] | None:
@@ -204,7 +207,7 @@ def _parent_death_signal() -> Callable[[], None] | None:
     return arrange
 
 
-def _launch(ports: AzuritePorts, timeout: float) -> AzuriteProcess:
+def _launch(ports: AzuritePorts, timeout: float, extra_arguments: Sequence[str] = ()) -> AzuriteProcess:
     executable = azurite_executable()
     workspace = Path(tempfile.mkdtemp(prefix="azurite-"))
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 - AzuriteProcess.stop() closes it
@@ -220,6 +223,7 @@ def _launch(ports: AzuritePorts, timeout: float) -> AzuriteProcess:
         str(ports.queue),
         "--tablePort",
         str(ports.table),
+        *extra_arguments,
     ]  # no --location: Azurite refuses it together with --inMemoryPersistence; cwd is the scratch dir
     process = subprocess.Popen(
         command,

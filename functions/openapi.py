@@ -353,11 +353,24 @@ def build_openapi() -> dict[str, Any]:
     }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Commerce async customers", "version": "1.0.0"},
+        "info": {
+            "title": "Commerce async customers",
+            "version": "1.0.0",
+            "description": (
+                "The app's own keys are the only keys: a channel key or the admin key as a bearer "
+                "token. No platform function key (x-functions-key, ?code=) is ever needed."
+            ),
+        },
         "paths": paths,
         "components": {
             "schemas": schemas.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A channel key (POST /api/channels/{channelId}/keys) or ADMIN_API_KEY.",
+                }
+            },
         },
         "security": [{"bearer": []}],
     }

@@ -164,6 +164,7 @@ def load_settings() -> Settings:
 
 
 MIN_ADMIN_KEY_LENGTH = 16
+UNRESOLVED_KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 
 class UnsafeSettings(RuntimeError):
@@ -181,6 +182,12 @@ def check_startup_settings(environ: Mapping[str, str] | None = None) -> None:
     if not is_deployed(environ):
         return
     key = environ.get("ADMIN_API_KEY", "")
+    if key.startswith(UNRESOLVED_KEY_VAULT_REFERENCE):
+        # App Service passes a Key Vault reference it could not resolve through as literal text.
+        raise UnsafeSettings(
+            "ADMIN_API_KEY is a Key Vault reference the platform could not resolve; check the app's "
+            "identity has the Key Vault Secrets User role and the secret exists"
+        )
     if key == LOCAL_ADMIN_API_KEY or len(key) < MIN_ADMIN_KEY_LENGTH:
         raise UnsafeSettings(
             f"ADMIN_API_KEY must be set to a secret of at least {MIN_ADMIN_KEY_LENGTH} characters "

@@ -95,6 +95,7 @@ class StorageAccount:
 
     `transport` is the azure-core HTTP transport under the SDK's retry policy: the seam through
     which tests make storage slow, failing or throttling, as httpx's MockTransport does.
+    `credential` stands in for the Entra credential an identity-based connection names.
     """
 
     def __init__(
@@ -103,11 +104,15 @@ class StorageAccount:
         *,
         retry: RetrySettings | None = None,
         transport: HttpTransport[Any, Any] | None = None,
+        credential: TokenCredential | None = None,
     ) -> None:
         if isinstance(connection, str):
             connection = StorageConnection(connection_string=connection)
         self._connection = connection
-        self._credential = _entra_credential(connection) if connection.uses_identity else None
+        if connection.uses_identity:
+            self._credential: TokenCredential | None = credential or _entra_credential(connection)
+        else:
+            self._credential = None
         self._retry = retry or RetrySettings()
         self._client_kwargs: dict[str, Any] = {**self._retry.client_kwargs()}
         self._client_kwargs["transport"] = transport or _pooled_transport(self._retry)

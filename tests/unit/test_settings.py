@@ -29,4 +29,7 @@ def test_deployed_app_refuses_to_start_without_a_real_admin_key() -> None:
         with pytest.raises(UnsafeSettings):
             check_startup_settings(environ)
     check_startup_settings(dict(azure, ADMIN_API_KEY="a-long-enough-secret-key"))
+    unresolved = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/admin-api-key/)"
+    with pytest.raises(UnsafeSettings, match="Key Vault reference"):
+        check_startup_settings(dict(azure, ADMIN_API_KEY=unresolved))
     check_startup_settings({})  # local runs use the default key
