@@ -1,22 +1,19 @@
 """The function app: refuses unsafe deployed settings, creates the FunctionApp, registers the blueprints.
 
 Every HTTP function is anonymous for the platform: the app's own admin and channel keys are the only
-keys (contract §5), checked by the app on every host.
+keys (contract §5), checked by the app on every host. `dependencies` is the app's composition root
+product, handed to every blueprint; it is built from app settings on first use.
 """
 
 import azure.functions as func
 
-from functions import channels, conversion, customers, openapi, sync_admin
+from functions.catalog import blueprints
+from shared.bootstrap import AppDependencies
 from shared.settings import check_startup_settings
 
 check_startup_settings()
+dependencies = AppDependencies()
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-for blueprint in (
-    channels.blueprint,
-    customers.blueprint,
-    conversion.blueprint,
-    sync_admin.blueprint,
-    openapi.blueprint,
-):
+for blueprint in blueprints(dependencies):
     app.register_functions(blueprint)

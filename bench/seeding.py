@@ -11,9 +11,9 @@ from azure.storage.queue import QueueClient
 
 from bench.sample_customers import till_customer
 from shared.domain.channel import Channel
+from shared.domain.sync import SYNC_QUEUE
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
-from shared.storage.sync_queue import SYNC_QUEUE
 
 SEEDING_THREADS = 8
 

@@ -4,50 +4,83 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions.caller import admin_caller, channel_caller
-from functions.http_api import api_endpoint, json_response, read_json_body
+from functions.endpoint import Answer, Call, Operation, endpoint
+from functions.http_api import json_response, read_json_body
+from shared.bootstrap import AppDependencies
+from shared.domain.access import IssuedKey
+from shared.domain.channel import Channel, ChannelUpsert
 from shared.services.access import issue_channel_key, revoke_channel_key
 from shared.services.channels import require_channel, save_channel
 
-blueprint = func.Blueprint()
 
+def blueprint(app: AppDependencies) -> func.Blueprint:
+    routes = func.Blueprint()
 
-@blueprint.function_name(name="put_channel")
-@blueprint.route(route="channels/{channelId}", methods=["PUT"])
-@api_endpoint
-def put_channel(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = admin_caller(req)
-    channel_id = req.route_params["channelId"]
-    body = read_json_body(req)
-    channel, created = save_channel(dependencies, channel_id=channel_id, body=body)
-    return json_response(channel.public(), status=201 if created else 200)
-
-
-@blueprint.function_name(name="get_channel")
-@blueprint.route(route="channels/{channelId}", methods=["GET"])
-@api_endpoint
-def get_channel(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req, admin_allowed=True)
-    return json_response(require_channel(dependencies, channel_id).public())
-
-
-@blueprint.function_name(name="issue_channel_key")
-@blueprint.route(route="channels/{channelId}/keys", methods=["POST"])
-@api_endpoint
-def post_channel_key(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = admin_caller(req)
-    issued = issue_channel_key(dependencies, channel_id=req.route_params["channelId"])
-    return json_response(issued, status=201)
-
-
-@blueprint.function_name(name="revoke_channel_key")
-@blueprint.route(route="channels/{channelId}/keys/{keyId}", methods=["DELETE"])
-@api_endpoint
-def delete_channel_key(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = admin_caller(req)
-    revoke_channel_key(
-        dependencies,
-        channel_id=req.route_params["channelId"],
-        key_id=req.route_params["keyId"],
+    @routes.function_name(name="put_channel")
+    @routes.route(route="channels/{channelId}", methods=["PUT"])
+    @endpoint(
+        app,
+        Operation(
+            "putChannel",
+            "Create or update a channel (admin)",
+            caller="admin",
+            body=ChannelUpsert,
+            answers={200: Answer(Channel, "Updated"), 201: Answer(Channel, "Created")},
+            problems=(400, 401, 403, 413, 422),
+        ),
     )
-    return func.HttpResponse(status_code=204)
+    def put_channel(call: Call) -> func.HttpResponse:
+        channel, created = save_channel(
+            call.dependencies, channel_id=call.route("channelId"), body=read_json_body(call.request)
+        )
+        return json_response(channel, status=201 if created else 200)
+
+    @routes.function_name(name="get_channel")
+    @routes.route(route="channels/{channelId}", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "getChannel",
+            "Read a channel",
+            caller="channel-or-admin",
+            answers={200: Answer(Channel)},
+            problems=(401, 403, 404),
+        ),
+    )
+    def get_channel(call: Call) -> func.HttpResponse:
+        return json_response(require_channel(call.dependencies, call.channel))
+
+    @routes.function_name(name="issue_channel_key")
+    @routes.route(route="channels/{channelId}/keys", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "issueChannelKey",
+            "Issue a channel key (admin)",
+            caller="admin",
+            answers={201: Answer(IssuedKey, "Created")},
+            problems=(401, 403, 404),
+        ),
+    )
+    def post_channel_key(call: Call) -> func.HttpResponse:
+        return json_response(
+            issue_channel_key(call.dependencies, channel_id=call.route("channelId")), status=201
+        )
+
+    @routes.function_name(name="revoke_channel_key")
+    @routes.route(route="channels/{channelId}/keys/{keyId}", methods=["DELETE"])
+    @endpoint(
+        app,
+        Operation(
+            "revokeChannelKey",
+            "Revoke a channel key (admin)",
+            caller="admin",
+            answers={204: Answer(None, "Revoked")},
+            problems=(401, 403, 404),
+        ),
+    )
+    def delete_channel_key(call: Call) -> func.HttpResponse:
+        revoke_channel_key(call.dependencies, channel_id=call.route("channelId"), key_id=call.route("keyId"))
+        return func.HttpResponse(status_code=204)
+
+    return routes

@@ -7,48 +7,43 @@ import logging
 import azure.functions as func
 from pydantic import ValidationError
 
-from shared.domain.sync import SyncMessage
+from shared.bootstrap import AppDependencies
+from shared.domain.sync import SYNC_QUEUE, SyncMessage
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
-from shared.services.dependencies import current_dependencies
-from shared.storage.sync_queue import SYNC_QUEUE
 
 logger = logging.getLogger(__name__)
 
-blueprint = func.Blueprint()
 
+def blueprint(app: AppDependencies) -> func.Blueprint:
+    triggers = func.Blueprint()
 
-@blueprint.function_name(name="convert_customer")
-@blueprint.queue_trigger(arg_name="msg", queue_name=SYNC_QUEUE, connection="AzureWebJobsStorage")
-def convert_customer_from_queue(msg: func.QueueMessage) -> None:
-    """Failing here makes the host retry the message, and park it in the poison queue at last."""
-    try:
-        message = SyncMessage.model_validate_json(msg.get_body())
-    except ValidationError:
-        logger.error(
-            "Message %s on %s is not a sync message; it will go to poison",
-            msg.id,
-            SYNC_QUEUE,
+    @triggers.function_name(name="convert_customer")
+    @triggers.queue_trigger(arg_name="msg", queue_name=SYNC_QUEUE, connection="AzureWebJobsStorage")
+    def convert_customer_from_queue(msg: func.QueueMessage) -> None:
+        """Failing here makes the host retry the message, and park it in the poison queue at last."""
+        try:
+            message = SyncMessage.model_validate_json(msg.get_body())
+        except ValidationError:
+            logger.error("Message %s on %s is not a sync message; it will go to poison", msg.id, SYNC_QUEUE)
+            raise
+        outcome = convert_async_customer(
+            app(), channel_id=message.channel_id, customer_id=message.customer_id
         )
-        raise
-    outcome = convert_async_customer(
-        current_dependencies(),
-        channel_id=message.channel_id,
-        customer_id=message.customer_id,
-    )
-    logger.info(
-        "Message %s (delivery %s): customer %s of channel %s %s",
-        msg.id,
-        msg.dequeue_count,
-        message.customer_id,
-        message.channel_id,
-        outcome.value,
-    )
+        logger.info(
+            "Message %s (delivery %s): customer %s of channel %s %s",
+            msg.id,
+            msg.dequeue_count,
+            message.customer_id,
+            message.channel_id,
+            outcome.value,
+        )
 
+    @triggers.function_name(name="conversion_batch")
+    @triggers.timer_trigger(arg_name="timer", schedule="%CONVERSION_SCHEDULE%", run_on_startup=False)
+    def conversion_batch_on_schedule(timer: func.TimerRequest) -> None:
+        if timer.past_due:
+            logger.info("The conversion batch is running late")
+        run_conversion_batch(app(), trigger="timer")
 
-@blueprint.function_name(name="conversion_batch")
-@blueprint.timer_trigger(arg_name="timer", schedule="%CONVERSION_SCHEDULE%", run_on_startup=False)
-def conversion_batch_on_schedule(timer: func.TimerRequest) -> None:
-    if timer.past_due:
-        logger.info("The conversion batch is running late")
-    run_conversion_batch(current_dependencies(), trigger="timer")
+    return triggers

@@ -2,107 +2,188 @@
 
 from __future__ import annotations
 
-import azure.functions as func
+from typing import Annotated
 
-from functions.caller import channel_caller
-from functions.http_api import api_endpoint, json_response, problem_body, read_json_body
+import azure.functions as func
+from pydantic import StringConstraints
+
+from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
+from functions.http_api import json_response, problem_body, read_json_body
+from functions.responses import CustomerList, OfflineResult, OfflineResults, OfflineUpload, Problem
+from shared.bootstrap import AppDependencies
+from shared.domain.customer import Address, AddressCreate, CustomerCreate, CustomerPublic, CustomerUpdate
 from shared.domain.errors import InvalidRequest
+from shared.domain.loyalty import LoyaltyCard
 from shared.services.addresses import add_address
 from shared.services.customers import create_customer, get_customer
 from shared.services.edits import edit_customer
 from shared.services.loyalty import issue_loyalty_card
-from shared.services.offline_upload import OfflineResult, upload_offline_customers
+from shared.services.offline_upload import OfflineOutcome, upload_offline_customers
 from shared.services.search import search_customers
 
-blueprint = func.Blueprint()
-
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
+IdempotencyKey = Annotated[str, StringConstraints(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)]
+SearchText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
-@blueprint.function_name(name="create_customer")
-@blueprint.route(route="channels/{channelId}/customers", methods=["POST"])
-@api_endpoint
-def post_customer(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    body = read_json_body(req)
-    result = create_customer(
-        dependencies, channel_id=channel_id, body=body, idempotency_key=_idempotency_key(req)
+def blueprint(app: AppDependencies) -> func.Blueprint:
+    routes = func.Blueprint()
+
+    @routes.function_name(name="create_customer")
+    @routes.route(route="channels/{channelId}/customers", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "createCustomer",
+            "Create a customer (sync, async or fallback)",
+            caller="channel",
+            body=CustomerCreate,
+            parameters=(Parameter("Idempotency-Key", "header", IdempotencyKey),),
+            answers={201: Answer(CustomerPublic, "Created"), 200: Answer(CustomerPublic, "Replayed")},
+            problems=(400, 401, 403, 404, 409, 413, 422, 503),
+        ),
     )
-    location = f"/api/channels/{channel_id}/customers/{result.customer.customer_id}"
-    return json_response(
-        result.customer, status=201 if result.created else 200, headers={"Location": location}
+    def post_customer(call: Call) -> func.HttpResponse:
+        result = create_customer(
+            call.dependencies,
+            channel_id=call.channel,
+            body=read_json_body(call.request),
+            idempotency_key=_idempotency_key(call.request),
+        )
+        location = f"/api/channels/{call.channel}/customers/{result.customer.customer_id}"
+        return json_response(
+            result.customer, status=201 if result.created else 200, headers={"Location": location}
+        )
+
+    @routes.function_name(name="search_customers")
+    @routes.route(route="channels/{channelId}/customers", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "searchCustomers",
+            "Search by account number, e-mail, phone or name prefix",
+            caller="channel",
+            parameters=(Parameter("search", "query", SearchText, required=True),),
+            answers={200: Answer(CustomerList)},
+            problems=(401, 403, 404, 422),
+        ),
     )
+    def get_customers(call: Call) -> func.HttpResponse:
+        found = search_customers(
+            call.dependencies, channel_id=call.channel, text=call.request.params.get("search", "")
+        )
+        return json_response(CustomerList(items=found))
 
-
-@blueprint.function_name(name="search_customers")
-@blueprint.route(route="channels/{channelId}/customers", methods=["GET"])
-@api_endpoint
-def get_customers(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    found = search_customers(dependencies, channel_id=channel_id, text=req.params.get("search", ""))
-    return json_response({"items": [customer.model_dump(mode="json", by_alias=True) for customer in found]})
-
-
-@blueprint.function_name(name="get_customer")
-@blueprint.route(route="channels/{channelId}/customers/{ref}", methods=["GET"])
-@api_endpoint
-def get_customer_by_ref(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    return json_response(get_customer(dependencies, channel_id=channel_id, ref=req.route_params["ref"]))
-
-
-@blueprint.function_name(name="edit_customer")
-@blueprint.route(route="channels/{channelId}/customers/{ref}", methods=["PATCH"])
-@api_endpoint
-def patch_customer(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    customer = edit_customer(
-        dependencies,
-        channel_id=channel_id,
-        ref=req.route_params["ref"],
-        body=read_json_body(req),
-        if_match=req.headers.get("If-Match"),
+    @routes.function_name(name="get_customer")
+    @routes.route(route="channels/{channelId}/customers/{ref}", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "getCustomer",
+            "Read a customer by GUID or account number",
+            caller="channel",
+            answers={200: Answer(CustomerPublic)},
+            problems=(401, 403, 404),
+        ),
     )
-    return json_response(customer)
+    def get_customer_by_ref(call: Call) -> func.HttpResponse:
+        return json_response(get_customer(call.dependencies, channel_id=call.channel, ref=call.route("ref")))
 
-
-@blueprint.function_name(name="add_customer_address")
-@blueprint.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["POST"])
-@api_endpoint
-def post_customer_address(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    address = add_address(
-        dependencies, channel_id=channel_id, ref=req.route_params["ref"], body=read_json_body(req)
+    @routes.function_name(name="edit_customer")
+    @routes.route(route="channels/{channelId}/customers/{ref}", methods=["PATCH"])
+    @endpoint(
+        app,
+        Operation(
+            "editCustomer",
+            "Edit a customer (409 while pending unless asyncCustomerEdits; If-Match honoured)",
+            caller="channel",
+            body=CustomerUpdate,
+            parameters=(Parameter("If-Match", "header"),),
+            answers={200: Answer(CustomerPublic)},
+            problems=(400, 401, 403, 404, 409, 412, 413, 422, 503),
+        ),
     )
-    return json_response(address, status=201)
+    def patch_customer(call: Call) -> func.HttpResponse:
+        customer = edit_customer(
+            call.dependencies,
+            channel_id=call.channel,
+            ref=call.route("ref"),
+            body=read_json_body(call.request),
+            if_match=call.request.headers.get("If-Match"),
+        )
+        return json_response(customer)
+
+    @routes.function_name(name="add_customer_address")
+    @routes.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "addCustomerAddress",
+            "Add an address (per asyncCustomerAddresses)",
+            caller="channel",
+            body=AddressCreate,
+            answers={201: Answer(Address, "Created")},
+            problems=(400, 401, 403, 404, 409, 413, 422, 503),
+        ),
+    )
+    def post_customer_address(call: Call) -> func.HttpResponse:
+        address = add_address(
+            call.dependencies,
+            channel_id=call.channel,
+            ref=call.route("ref"),
+            body=read_json_body(call.request),
+        )
+        return json_response(address, status=201)
+
+    @routes.function_name(name="issue_loyalty_card")
+    @routes.route(route="channels/{channelId}/customers/{ref}/loyalty-cards", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "issueLoyaltyCard",
+            "Issue a loyalty card (409 while pending)",
+            caller="channel",
+            answers={201: Answer(LoyaltyCard, "Created")},
+            problems=(401, 403, 404, 409, 503),
+        ),
+    )
+    def post_loyalty_card(call: Call) -> func.HttpResponse:
+        card = issue_loyalty_card(call.dependencies, channel_id=call.channel, ref=call.route("ref"))
+        return json_response(card, status=201)
+
+    @routes.function_name(name="upload_offline_customers")
+    @routes.route(route="channels/{channelId}/offline-customers", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "uploadOfflineCustomers",
+            "Upload up to 100 customers created while the POS was offline",
+            caller="channel",
+            body=OfflineUpload,
+            answers={200: Answer(OfflineResults)},
+            problems=(400, 401, 403, 404, 413, 422),
+        ),
+    )
+    def post_offline_customers(call: Call) -> func.HttpResponse:
+        outcomes = upload_offline_customers(
+            call.dependencies, channel_id=call.channel, body=read_json_body(call.request)
+        )
+        instance = f"/api/channels/{call.channel}/offline-customers"
+        return json_response(
+            OfflineResults(results=[_offline_result(outcome, instance) for outcome in outcomes])
+        )
+
+    return routes
 
 
-@blueprint.function_name(name="issue_loyalty_card")
-@blueprint.route(route="channels/{channelId}/customers/{ref}/loyalty-cards", methods=["POST"])
-@api_endpoint
-def post_loyalty_card(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    card = issue_loyalty_card(dependencies, channel_id=channel_id, ref=req.route_params["ref"])
-    return json_response(card, status=201)
-
-
-@blueprint.function_name(name="upload_offline_customers")
-@blueprint.route(route="channels/{channelId}/offline-customers", methods=["POST"])
-@api_endpoint
-def post_offline_customers(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies, channel_id = channel_caller(req)
-    results = upload_offline_customers(dependencies, channel_id=channel_id, body=read_json_body(req))
-    instance = f"/api/channels/{channel_id}/offline-customers"
-    return json_response({"results": [_offline_result(result, instance) for result in results]})
-
-
-def _offline_result(result: OfflineResult, instance: str) -> dict[str, object]:
-    rendered: dict[str, object] = {"customerId": result.customer_id, "status": result.status}
-    if result.customer is not None:
-        rendered["customer"] = result.customer.model_dump(mode="json", by_alias=True)
-    if result.problem is not None:
-        rendered["problem"] = problem_body(result.problem, instance)
-    return rendered
+def _offline_result(outcome: OfflineOutcome, instance: str) -> OfflineResult:
+    """Each record answers as its own request would: 201 created, 200 replayed, or its problem."""
+    if outcome.error is not None:
+        problem = Problem.model_validate(problem_body(outcome.error, instance))
+        return OfflineResult(customer_id=outcome.customer_id, status=problem.status, problem=problem)
+    return OfflineResult(
+        customer_id=outcome.customer_id, status=201 if outcome.created else 200, customer=outcome.customer
+    )
 
 
 def _idempotency_key(req: func.HttpRequest) -> str | None:

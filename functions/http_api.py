@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import azure.functions as func
 from pydantic import BaseModel
 
+from shared.domain import errors
 from shared.domain.errors import (
     DomainError,
     InvalidRequest,
     PayloadTooLarge,
     ValidationFailed,
 )
-
-logger = logging.getLogger(__name__)
+from shared.storage.ports import StorageUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
 PROBLEM_TYPE_BASE = "https://commerce-async-customers.dev/problems/"
@@ -42,7 +40,7 @@ def json_response(
 def problem_response(
     *,
     status: int,
-    slug: str,
+    code: str,
     title: str,
     detail: str,
     instance: str,
@@ -50,7 +48,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> func.HttpResponse:
     problem: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + slug,
+        "type": PROBLEM_TYPE_BASE + code,
         "title": title,
         "status": status,
         "detail": detail,
@@ -65,12 +63,62 @@ def problem_response(
     )
 
 
+@dataclass(frozen=True)
+class HttpAnswer:
+    """How the API answers one kind of domain error."""
+
+    status: int
+    title: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# Every error a client can meet, by its type: the one place that knows status codes and headers.
+ANSWERS: dict[type[DomainError], HttpAnswer] = {
+    errors.InvalidRequest: HttpAnswer(400, "The request is malformed"),
+    errors.ValidationFailed: HttpAnswer(422, "The request has invalid fields"),
+    errors.PayloadTooLarge: HttpAnswer(413, "The request body is too large"),
+    errors.Unauthorized: HttpAnswer(
+        401, "Authentication required", (("WWW-Authenticate", 'Bearer realm="commerce"'),)
+    ),
+    errors.Forbidden: HttpAnswer(403, "This key may not access this resource"),
+    errors.ChannelNotFound: HttpAnswer(404, "Channel not found"),
+    errors.CustomerNotFound: HttpAnswer(404, "Customer not found"),
+    errors.NotFound: HttpAnswer(404, "Not found"),
+    errors.CustomerIdConflict: HttpAnswer(409, "This customer id was already used with a different request"),
+    errors.AsyncCustomerNotEditable: HttpAnswer(409, "A customer pending synchronization cannot be edited"),
+    errors.AsyncCustomerLoyaltyUnavailable: HttpAnswer(
+        409, "A customer pending synchronization cannot get a loyalty card"
+    ),
+    errors.AsyncCustomerAddressUnavailable: HttpAnswer(
+        409, "A customer pending synchronization cannot get another address"
+    ),
+    errors.OfflineCreationDisabled: HttpAnswer(403, "This channel does not accept customers created offline"),
+    errors.OperationAlreadySynced: HttpAnswer(409, "This synchronization operation is already done"),
+    errors.AccountNumberTaken: HttpAnswer(409, "The account number is bound to another customer"),
+    errors.VersionMismatch: HttpAnswer(412, "The customer changed since it was read"),
+    errors.HeadquartersUnavailable: HttpAnswer(
+        503, "Headquarters is not reachable", (("Retry-After", "30"),)
+    ),
+    StorageUnavailable: HttpAnswer(503, "Storage is not reachable", (("Retry-After", "5"),)),
+}
+UNMAPPED = HttpAnswer(400, "Request could not be processed")
+
+
+def answer_for(error: DomainError) -> HttpAnswer:
+    for kind in type(error).__mro__:
+        answer = ANSWERS.get(kind)
+        if answer is not None:
+            return answer
+    return UNMAPPED
+
+
 def problem_body(error: DomainError, instance: str) -> dict[str, Any]:
+    answer = answer_for(error)
     problem: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + error.slug,
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
+        "type": PROBLEM_TYPE_BASE + error.code,
+        "title": answer.title,
+        "status": answer.status,
+        "detail": error.message,
         "instance": instance,
     }
     if isinstance(error, ValidationFailed):
@@ -79,10 +127,11 @@ def problem_body(error: DomainError, instance: str) -> dict[str, Any]:
 
 
 def problem_for(error: DomainError, instance: str) -> func.HttpResponse:
+    answer = answer_for(error)
     return func.HttpResponse(
         json.dumps(problem_body(error, instance)),
-        status_code=error.status,
-        headers=error.headers,
+        status_code=answer.status,
+        headers=dict(answer.headers),
         mimetype=PROBLEM_JSON,
     )
 
@@ -105,31 +154,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _path_of(request: func.HttpRequest) -> str:
+def path_of(request: func.HttpRequest) -> str:
     url = request.url
     start = url.find("/", url.find("//") + 2) if "//" in url else 0
     return str(url[start:].split("?", 1)[0] if start >= 0 else url)
-
-
-def api_endpoint(
-    handler: Callable[[func.HttpRequest], func.HttpResponse],
-) -> Callable[[func.HttpRequest], func.HttpResponse]:
-    """Renders domain errors as problem+json; anything unexpected is logged, never shown."""
-
-    @functools.wraps(handler)
-    def endpoint(req: func.HttpRequest) -> func.HttpResponse:
-        try:
-            return handler(req)
-        except DomainError as error:
-            return problem_for(error, _path_of(req))
-        except Exception:
-            logger.exception("Unexpected error in %s", handler.__name__)
-            return problem_response(
-                status=500,
-                slug="internal-error",
-                title="Internal error",
-                detail="The request failed unexpectedly; nothing was changed that you can't retry.",
-                instance=_path_of(req),
-            )
-
-    return endpoint

@@ -2,67 +2,114 @@
 
 from __future__ import annotations
 
-import azure.functions as func
+from typing import Annotated
 
-from functions.caller import admin_caller
-from functions.http_api import api_endpoint, json_response
+import azure.functions as func
+from pydantic import Field
+
+from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
+from functions.http_api import json_response
+from functions.responses import OperationList
+from shared.bootstrap import AppDependencies
 from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.operations import OperationState, SyncOperation
+from shared.domain.sync import HealthReport, RunSummary, SyncStatusReport
 from shared.services.conversion_batch import run_conversion_batch
-from shared.services.dependencies import current_dependencies
-from shared.services.sync_operations import DEFAULT_LIMIT, list_operations, retry_operation
+from shared.services.sync_operations import DEFAULT_LIMIT, MAX_LIMIT, list_operations, retry_operation
 from shared.services.sync_status import health, sync_status
 
-blueprint = func.Blueprint()
 
+def blueprint(app: AppDependencies) -> func.Blueprint:
+    routes = func.Blueprint()
 
-@blueprint.function_name(name="sync_status")
-@blueprint.route(route="sync/status", methods=["GET"])
-@api_endpoint
-def get_sync_status(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response(sync_status(current_dependencies()))
-
-
-@blueprint.function_name(name="run_conversion_batch")
-@blueprint.route(route="sync/runs", methods=["POST"])
-@api_endpoint
-def post_sync_run(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = admin_caller(req)
-    return json_response(run_conversion_batch(dependencies, trigger="manual"))
-
-
-@blueprint.function_name(name="health")
-@blueprint.route(route="health", methods=["GET"])
-@api_endpoint
-def get_health(req: func.HttpRequest) -> func.HttpResponse:
-    checks = health(current_dependencies())
-    healthy = all(value == "ok" for value in checks.values())
-    return json_response(
-        {"status": "Healthy" if healthy else "Unhealthy", "checks": checks},
-        status=200 if healthy else 503,
+    @routes.function_name(name="sync_status")
+    @routes.route(route="sync/status", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "getSyncStatus",
+            "Synchronization counters",
+            caller="anyone",
+            answers={200: Answer(SyncStatusReport)},
+        ),
     )
+    def get_sync_status(call: Call) -> func.HttpResponse:
+        return json_response(sync_status(call.dependencies))
 
-
-@blueprint.function_name(name="list_sync_operations")
-@blueprint.route(route="sync/operations", methods=["GET"])
-@api_endpoint
-def get_sync_operations(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = admin_caller(req)
-    operations = list_operations(
-        dependencies,
-        status=req.params.get("status"),
-        channel_id=req.params.get("channelId"),
-        limit=_int_param(req.params.get("limit"), name="limit", default=DEFAULT_LIMIT),
+    @routes.function_name(name="run_conversion_batch")
+    @routes.route(route="sync/runs", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "runConversionBatch",
+            "Run the conversion batch now (admin)",
+            caller="admin",
+            answers={200: Answer(RunSummary)},
+            problems=(401, 403),
+        ),
     )
-    return json_response({"items": [operation.model_dump(mode="json") for operation in operations]})
+    def post_sync_run(call: Call) -> func.HttpResponse:
+        return json_response(run_conversion_batch(call.dependencies, trigger="manual"))
 
+    @routes.function_name(name="health")
+    @routes.route(route="health", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "getHealth",
+            "Storage and HQ reachability",
+            caller="anyone",
+            answers={200: Answer(HealthReport), 503: Answer(HealthReport, "Unhealthy")},
+        ),
+    )
+    def get_health(call: Call) -> func.HttpResponse:
+        report = health(call.dependencies)
+        return json_response(report, status=200 if report.healthy else 503)
 
-@blueprint.function_name(name="retry_sync_operation")
-@blueprint.route(route="sync/operations/{operationId}/retry", methods=["POST"])
-@api_endpoint
-def post_sync_operation_retry(req: func.HttpRequest) -> func.HttpResponse:
-    dependencies = admin_caller(req)
-    operation = retry_operation(dependencies, operation_id=req.route_params["operationId"])
-    return json_response(operation, status=202)
+    @routes.function_name(name="list_sync_operations")
+    @routes.route(route="sync/operations", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listSyncOperations",
+            "Synchronization operations (admin)",
+            caller="admin",
+            parameters=(
+                Parameter("status", "query", OperationState),
+                Parameter("channelId", "query"),
+                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_LIMIT)]),
+            ),
+            answers={200: Answer(OperationList)},
+            problems=(401, 403, 422),
+        ),
+    )
+    def get_sync_operations(call: Call) -> func.HttpResponse:
+        params = call.request.params
+        operations = list_operations(
+            call.dependencies,
+            status=params.get("status"),
+            channel_id=params.get("channelId"),
+            limit=_int_param(params.get("limit"), name="limit", default=DEFAULT_LIMIT),
+        )
+        return json_response(OperationList(items=operations))
+
+    @routes.function_name(name="retry_sync_operation")
+    @routes.route(route="sync/operations/{operationId}/retry", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "retrySyncOperation",
+            "Retry one operation (admin)",
+            caller="admin",
+            answers={202: Answer(SyncOperation, "Accepted")},
+            problems=(401, 403, 404, 409),
+        ),
+    )
+    def post_sync_operation_retry(call: Call) -> func.HttpResponse:
+        operation = retry_operation(call.dependencies, operation_id=call.route("operationId"))
+        return json_response(operation, status=202)
+
+    return routes
 
 
 def _int_param(value: str | None, *, name: str, default: int) -> int:

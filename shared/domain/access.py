@@ -12,8 +12,11 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from shared.domain.identifiers import CHANNEL_ID
+from shared.domain.models import ApiModel
+
 KEY_PREFIX = "ck"
-_KEY_SHAPE = re.compile(r"^ck\.([a-z0-9][a-z0-9-]{1,62})\.([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
+_KEY_SHAPE = re.compile(rf"^ck\.({CHANNEL_ID})\.([0-9a-f]{{32}})\.([A-Za-z0-9_-]{{43}})$")
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,10 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+class IssuedKey(ApiModel):
+    """A channel key as issued: shown this once, kept only as a salted hash."""
+
+    key_id: str
+    key: str

@@ -2,48 +2,41 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StrictBool, StringConstraints
 
 from shared.domain.countries import normalise_alpha3
+from shared.domain.identifiers import CHANNEL_ID_PATTERN, is_valid_channel_id
+from shared.domain.models import ApiModel, all_optional
 
-CHANNEL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+__all__ = ["CHANNEL_ID_PATTERN", "Channel", "ChannelUpsert", "is_valid_channel_id"]
 
 CountryCode = Annotated[str, AfterValidator(normalise_alpha3)]
 ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-def is_valid_channel_id(channel_id: str) -> bool:
-    return bool(CHANNEL_ID_PATTERN.fullmatch(channel_id))
+class ChannelProfile(ApiModel):
+    """A channel's name, default country and functionality profile (contract §1), declared once:
+    `Channel` adds its id, `ChannelUpsert` is the optional copy a `PUT` sends."""
+
+    name: ChannelName
+    default_country: CountryCode = "USA"
+    async_customer_creation: StrictBool = False
+    enhanced_async_customers: StrictBool = True
+    async_customer_addresses: StrictBool = True
+    filter_shared_customer_tables: StrictBool = False
+    async_customer_edits: StrictBool = False
 
 
-class _ApiModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class ChannelUpsert(_ApiModel):
+class ChannelUpsert(all_optional(ChannelProfile, "ChannelProfileChanges")):  # type: ignore[misc]
     """Body of `PUT /channels/{id}`: every field optional; omitted fields keep their value (or default)."""
 
-    name: ChannelName | None = None
-    default_country: CountryCode | None = Field(default=None, alias="defaultCountry")
-    async_customer_creation: StrictBool | None = Field(default=None, alias="asyncCustomerCreation")
-    enhanced_async_customers: StrictBool | None = Field(default=None, alias="enhancedAsyncCustomers")
-    async_customer_addresses: StrictBool | None = Field(default=None, alias="asyncCustomerAddresses")
-    filter_shared_customer_tables: StrictBool | None = Field(default=None, alias="filterSharedCustomerTables")
-    async_customer_edits: StrictBool | None = Field(default=None, alias="asyncCustomerEdits")
 
+class Channel(ChannelProfile):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
-class Channel(_ApiModel):
-    channel_id: str = Field(alias="channelId")
-    name: str
-    default_country: str = Field(default="USA", alias="defaultCountry")
-    async_customer_creation: bool = Field(default=False, alias="asyncCustomerCreation")
-    enhanced_async_customers: bool = Field(default=True, alias="enhancedAsyncCustomers")
-    async_customer_addresses: bool = Field(default=True, alias="asyncCustomerAddresses")
-    filter_shared_customer_tables: bool = Field(default=False, alias="filterSharedCustomerTables")
-    async_customer_edits: bool = Field(default=False, alias="asyncCustomerEdits")
+    channel_id: str
 
     @classmethod
     def new(cls, channel_id: str, changes: ChannelUpsert) -> Channel:

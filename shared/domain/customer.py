@@ -23,12 +23,14 @@ from pydantic import (
 
 from shared.domain.channel import CountryCode
 from shared.domain.contact import normalise_email, normalise_phone
+from shared.domain.models import ApiModel, all_optional
 
 PENDING_DISPLAY_ACCOUNT_NUMBER = "Pending synchronization"
 MAX_ADDRESSES_PER_REQUEST = 20
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+ZipCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
 Email = Annotated[str, AfterValidator(normalise_email)]
 
@@ -59,26 +61,24 @@ class AddressPurpose(StrEnum):
     BUSINESS = "Business"
 
 
-class _ApiModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class AddressCreate(ApiModel):
+    """An address as a client sends it; `Address` adds what the channel assigns."""
 
-
-class AddressCreate(_ApiModel):
     name: ShortText | None = None
     street: AddressLine
     city: ShortText
     state: ShortText | None = None
-    zip_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = (
-        Field(default=None, alias="zipCode")
-    )
-    country_region_id: CountryCode = Field(alias="countryRegionId")
+    zip_code: ZipCode | None = None
+    country_region_id: CountryCode
     purpose: AddressPurpose = AddressPurpose.HOME
-    is_primary: StrictBool = Field(default=False, alias="isPrimary")
+    is_primary: StrictBool = False
 
 
 class Address(AddressCreate):
-    address_id: str = Field(alias="addressId")
-    sync_status: SyncStatus = Field(default=SyncStatus.PENDING, alias="syncStatus")
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    address_id: str
+    sync_status: SyncStatus = SyncStatus.PENDING
 
     @classmethod
     def from_request(cls, request: AddressCreate, *, sync_status: SyncStatus, position: int = 0) -> Address:
@@ -109,19 +109,23 @@ def _phone_in_channel_country(value: str, info: ValidationInfo) -> str:
 Phone = Annotated[str, AfterValidator(_phone_in_channel_country)]
 
 
-class CustomerProfile(_ApiModel):
-    """Who the customer is; the part of a customer HQ keeps in its customer master."""
+class CustomerProfile(ApiModel):
+    """Who the customer is: every field a client may send and HQ keeps in its customer master.
 
-    customer_type: CustomerType = Field(default=CustomerType.PERSON, alias="customerType")
-    first_name: Name | None = Field(default=None, alias="firstName")
-    middle_name: Name | None = Field(default=None, alias="middleName")
-    last_name: Name | None = Field(default=None, alias="lastName")
-    organization_name: Name | None = Field(default=None, alias="organizationName")
+    The one place a customer field is declared: `CustomerCreate` and `CustomerPublic` inherit it,
+    `CustomerUpdate` derives an optional copy, the channel and HQ store the profile whole.
+    """
+
+    customer_type: CustomerType = CustomerType.PERSON
+    first_name: Name | None = None
+    middle_name: Name | None = None
+    last_name: Name | None = None
+    organization_name: Name | None = None
     title: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None
-    additional_emails: list[Email] = Field(default_factory=list, max_length=10, alias="additionalEmails")
-    additional_phones: list[Phone] = Field(default_factory=list, max_length=10, alias="additionalPhones")
+    additional_emails: list[Email] = Field(default_factory=list, max_length=10)
+    additional_phones: list[Phone] = Field(default_factory=list, max_length=10)
     affiliations: list[ShortText] = Field(default_factory=list, max_length=20)
 
     def missing_names(self) -> list[str]:
@@ -147,26 +151,14 @@ class CustomerProfile(_ApiModel):
         return present
 
 
-class CustomerUpdate(_ApiModel):
+class CustomerUpdate(all_optional(CustomerProfile, "CustomerProfileChanges")):  # type: ignore[misc]
     """Body of `PATCH .../customers/{ref}`: only the fields sent change; `null` clears a field."""
-
-    customer_type: CustomerType | None = Field(default=None, alias="customerType")
-    first_name: Name | None = Field(default=None, alias="firstName")
-    middle_name: Name | None = Field(default=None, alias="middleName")
-    last_name: Name | None = Field(default=None, alias="lastName")
-    organization_name: Name | None = Field(default=None, alias="organizationName")
-    title: ShortText | None = None
-    email: Email | None = None
-    phone: Phone | None = None
-    additional_emails: list[Email] | None = Field(default=None, max_length=10, alias="additionalEmails")
-    additional_phones: list[Phone] | None = Field(default=None, max_length=10, alias="additionalPhones")
-    affiliations: list[ShortText] | None = Field(default=None, max_length=20)
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, by model field name; lists sent as null become empty."""
-        changed = self.model_dump(exclude_unset=True)
-        for name in ("additional_emails", "additional_phones", "affiliations"):
-            if name in changed and changed[name] is None:
+        changed: dict[str, Any] = self.model_dump(exclude_unset=True)
+        for name, info in CustomerProfile.model_fields.items():
+            if name in changed and changed[name] is None and info.default_factory is list:
                 changed[name] = []
         if changed.get("customer_type") is None:
             changed.pop("customer_type", None)
@@ -179,7 +171,7 @@ class CustomerUpdate(_ApiModel):
 class CustomerCreate(CustomerProfile):
     """Body of `POST /channels/{id}/customers`."""
 
-    customer_id: uuid.UUID | None = Field(default=None, alias="customerId")
+    customer_id: uuid.UUID | None = None
     addresses: list[AddressCreate] = Field(default_factory=list, max_length=MAX_ADDRESSES_PER_REQUEST)
 
     def profile(self) -> CustomerProfile:
@@ -215,36 +207,26 @@ class CustomerRecord(BaseModel):
         return self.sync_status is SyncStatus.PENDING
 
 
-class CustomerPublic(_ApiModel):
-    """A customer as every API response shows it."""
+class CustomerPublic(CustomerProfile):
+    """A customer as every API response shows it: the profile and where it stands in sync."""
 
-    customer_id: str = Field(alias="customerId")
-    account_number: str | None = Field(alias="accountNumber")
-    display_account_number: str = Field(alias="displayAccountNumber")
-    sync_status: SyncStatus = Field(alias="syncStatus")
-    creation_mode: CreationMode = Field(alias="creationMode")
-    fallback_reason: FallbackReason | None = Field(alias="fallbackReason")
-    channel_id: str = Field(alias="channelId")
-    customer_type: CustomerType = Field(alias="customerType")
-    first_name: str | None = Field(alias="firstName")
-    middle_name: str | None = Field(alias="middleName")
-    last_name: str | None = Field(alias="lastName")
-    organization_name: str | None = Field(alias="organizationName")
-    title: str | None
-    email: str | None
-    phone: str | None
-    additional_emails: list[str] = Field(alias="additionalEmails")
-    additional_phones: list[str] = Field(alias="additionalPhones")
-    affiliations: list[str]
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    customer_id: str
+    account_number: str | None
+    display_account_number: str
+    sync_status: SyncStatus
+    creation_mode: CreationMode
+    fallback_reason: FallbackReason | None
+    channel_id: str
     addresses: list[Address]
-    created_at: datetime = Field(alias="createdAt")
-    synced_at: datetime | None = Field(alias="syncedAt")
+    created_at: datetime
+    synced_at: datetime | None
     version: str | None
 
     @classmethod
     def of(cls, record: CustomerRecord, addresses: list[Address]) -> CustomerPublic:
-        profile: dict[str, Any] = record.profile.model_dump()
-        return cls(
+        return cls.model_construct(
             customer_id=record.customer_id,
             account_number=record.account_number,
             display_account_number=record.account_number or PENDING_DISPLAY_ACCOUNT_NUMBER,
@@ -256,5 +238,5 @@ class CustomerPublic(_ApiModel):
             created_at=record.created_at,
             synced_at=record.synced_at,
             version=record.version,
-            **profile,
+            **dict(record.profile),
         )

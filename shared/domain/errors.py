@@ -1,4 +1,8 @@
-"""Domain errors carry a slug and an HTTP status so one trigger-side function can render problem+json."""
+"""Business errors: each a plain exception with a `code` clients see (the problem `type`) and a message.
+
+How an error reaches a client (status, headers, problem+json) is the HTTP edge's business alone:
+`functions/http_api.py` maps each code.
+"""
 
 from __future__ import annotations
 
@@ -12,135 +16,85 @@ class FieldError:
 
 
 class DomainError(Exception):
-    """A rule of the business was broken; `slug` names it for clients (the problem `type`)."""
+    """A rule of the business was broken; `code` names the rule, `message` says what happened."""
 
-    slug = "domain-error"
-    title = "Request could not be processed"
-    status = 400
+    code = "domain-error"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.headers = headers or {}
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class InvalidRequest(DomainError):
-    slug = "invalid-request"
-    title = "The request is malformed"
-    status = 400
+    code = "invalid-request"
 
 
 class ValidationFailed(DomainError):
-    slug = "validation-error"
-    title = "The request has invalid fields"
-    status = 422
+    code = "validation-error"
 
-    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+    def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
         names = ", ".join(sorted({error.field for error in errors}))
-        super().__init__(detail or f"Invalid fields: {names}")
+        super().__init__(message or f"Invalid fields: {names}")
         self.errors = errors
 
 
 class PayloadTooLarge(DomainError):
-    slug = "payload-too-large"
-    title = "The request body is too large"
-    status = 413
+    code = "payload-too-large"
 
 
 class Unauthorized(DomainError):
-    slug = "unauthorized"
-    title = "Authentication required"
-    status = 401
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="commerce"'})
+    code = "unauthorized"
 
 
 class Forbidden(DomainError):
-    slug = "forbidden"
-    title = "This key may not access this resource"
-    status = 403
+    code = "forbidden"
 
 
 class ChannelNotFound(DomainError):
-    slug = "channel-not-found"
-    title = "Channel not found"
-    status = 404
+    code = "channel-not-found"
 
 
 class CustomerNotFound(DomainError):
-    slug = "customer-not-found"
-    title = "Customer not found"
-    status = 404
+    code = "customer-not-found"
 
 
 class NotFound(DomainError):
-    slug = "not-found"
-    title = "Not found"
-    status = 404
+    code = "not-found"
 
 
 class CustomerIdConflict(DomainError):
-    slug = "customer-id-conflict"
-    title = "This customer id was already used with a different request"
-    status = 409
+    code = "customer-id-conflict"
 
 
 class AsyncCustomerNotEditable(DomainError):
-    slug = "async-customer-not-editable"
-    title = "A customer pending synchronization cannot be edited"
-    status = 409
+    code = "async-customer-not-editable"
 
 
 class AsyncCustomerLoyaltyUnavailable(DomainError):
-    slug = "async-customer-loyalty-unavailable"
-    title = "A customer pending synchronization cannot get a loyalty card"
-    status = 409
+    code = "async-customer-loyalty-unavailable"
 
 
 class AsyncCustomerAddressUnavailable(DomainError):
-    slug = "async-customer-address-unavailable"
-    title = "A customer pending synchronization cannot get another address"
-    status = 409
+    code = "async-customer-address-unavailable"
 
 
 class OfflineCreationDisabled(DomainError):
-    slug = "offline-customer-creation-disabled"
-    title = "This channel does not accept customers created offline"
-    status = 403
+    code = "offline-customer-creation-disabled"
 
 
 class OperationAlreadySynced(DomainError):
-    slug = "operation-already-synced"
-    title = "This synchronization operation is already done"
-    status = 409
+    code = "operation-already-synced"
 
 
 class AccountNumberTaken(DomainError):
-    slug = "account-number-taken"
-    title = "The account number is bound to another customer"
-    status = 409
+    code = "account-number-taken"
 
 
 class VersionMismatch(DomainError):
-    slug = "version-mismatch"
-    title = "The customer changed since it was read"
-    status = 412
+    code = "version-mismatch"
 
 
 class HeadquartersUnavailable(DomainError):
-    slug = "headquarters-unavailable"
-    title = "Headquarters is not reachable"
-    status = 503
+    """HQ did not answer in time or failed: a sync create falls back to async on it."""
 
-    def __init__(self, detail: str, *, retry_after_seconds: int = 30) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
-
-
-class StorageUnavailable(DomainError):
-    slug = "storage-unavailable"
-    title = "Storage is not reachable"
-    status = 503
-
-    def __init__(self, detail: str, *, retry_after_seconds: int = 5) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
+    code = "headquarters-unavailable"

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.errors import DomainError
+from shared.domain.identifiers import CHANNEL_ID
 
 
 class OperationKind(StrEnum):
@@ -31,8 +32,7 @@ class OperationState(StrEnum):
 
 EDIT_PREFIX = "edit-"
 _OPERATION_ID = re.compile(
-    r"^(?P<channel>[a-z0-9][a-z0-9-]{1,62})_(?P<customer>[0-9a-f-]{36})"
-    r"(?:_(?P<target>[0-9a-f-]{36}|edit-\d{6}))?$"
+    rf"^(?P<channel>{CHANNEL_ID})_(?P<customer>[0-9a-f-]{{36}})(?:_(?P<target>[0-9a-f-]{{36}}|edit-\d{{6}}))?$"
 )
 
 
@@ -107,5 +107,19 @@ def describe_failure(error: BaseException) -> str:
     Our domain errors carry ids only; other exceptions may quote data, so only their type is kept.
     """
     if isinstance(error, DomainError):
-        return f"{error.slug}: {error.detail}"[:500]
+        return f"{error.code}: {error.message}"[:500]
     return type(error).__name__
+
+
+def new_operation(ref: OperationRef, at: datetime) -> SyncOperation:
+    """A sync operation as it starts: pending, no attempt yet."""
+    return SyncOperation(
+        operation_id=ref.operation_id,
+        kind=ref.kind,
+        state=OperationState.PENDING,
+        channel_id=ref.channel_id,
+        customer_id=ref.customer_id,
+        address_id=ref.target if ref.kind.value == "AddressCreate" else None,
+        edit_sequence=ref.edit_sequence,
+        created_at=at,
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from shared.domain.contact import normalise_phone
 from shared.domain.customer import CustomerProfile
 from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.identifiers import ACCOUNT_NUMBER
 
 ACCOUNT = "account"
 EMAIL = "email"
@@ -27,7 +28,7 @@ MAX_SEARCH_LENGTH = 100
 MIN_PHONE_DIGITS = 6
 
 _PHONE_TEXT = re.compile(r"[0-9 +\-.()]+")
-_ACCOUNT_TEXT = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ACCOUNT_TEXT = re.compile(ACCOUNT_NUMBER)
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,11 @@ def _phone(text: str, default_country: str) -> str | None:
     except ValueError:
         # Digits that are no valid phone number may still be an account number.
         return None
+
+
+SYNCED_SCOPE = "Synced"
+
+
+def scope_for(channel_id: str, synced: bool) -> str:
+    """Synced customers are found from every channel; a pending one only in its own."""
+    return SYNCED_SCOPE if synced else channel_id

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+SYNC_QUEUE = "customer-sync"
+POISON_QUEUE = f"{SYNC_QUEUE}-poison"
 
 
 class SyncKind(StrEnum):
@@ -59,3 +62,18 @@ class SyncStatusReport(BaseModel):
     oldest_pending_seconds: float | None = Field(alias="oldestPendingSeconds")
     poison_messages: int = Field(alias="poisonMessages")
     last_run: RunSummary | None = Field(alias="lastRun")
+
+
+class HealthReport(BaseModel):
+    """Reachability of each dependency: `ok` or `unavailable`."""
+
+    checks: dict[str, str]
+
+    @property
+    def healthy(self) -> bool:
+        return all(value == "ok" for value in self.checks.values())
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> str:
+        return "Healthy" if self.healthy else "Unhealthy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.domain.access import (
+    IssuedKey,
     bearer_token,
     is_admin_token,
     new_channel_key,
@@ -12,7 +13,7 @@ from shared.domain.access import (
 from shared.domain.errors import Forbidden, NotFound, Unauthorized
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
-from shared.storage.channel_keys import StoredKey
+from shared.storage.ports import StoredKey
 
 
 def require_admin(dependencies: Dependencies, *, authorization: str | None) -> None:
@@ -54,12 +55,12 @@ def _is_genuine_channel_key(dependencies: Dependencies, token: str) -> bool:
     return stored is not None and secret_matches(presented, salt=stored.salt, secret_hash=stored.secret_hash)
 
 
-def issue_channel_key(dependencies: Dependencies, *, channel_id: str) -> dict[str, str]:
+def issue_channel_key(dependencies: Dependencies, *, channel_id: str) -> IssuedKey:
     """A new key for the channel; the key itself is returned this once and never stored."""
     require_channel(dependencies, channel_id)
     key = new_channel_key(channel_id)
     dependencies.channel_keys.add(StoredKey(key.channel_id, key.key_id, key.salt, key.secret_hash))
-    return {"keyId": key.key_id, "key": key.key}
+    return IssuedKey(key_id=key.key_id, key=key.key)
 
 
 def revoke_channel_key(dependencies: Dependencies, *, channel_id: str, key_id: str) -> None:

@@ -16,7 +16,13 @@ import logging
 from shared.domain.account_number import format_account_number
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import DomainError
-from shared.domain.operations import OperationKind, OperationRef, SyncOperation, describe_failure
+from shared.domain.operations import (
+    OperationKind,
+    OperationRef,
+    SyncOperation,
+    describe_failure,
+    new_operation,
+)
 from shared.domain.sync import ConversionOutcome
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import (
@@ -28,8 +34,7 @@ from shared.services.fault_points import (
     AFTER_HQ_EDIT_REPLAYED,
 )
 from shared.services.search import index_converted_customer
-from shared.storage.channel_customers import RecordChanged, new_operation
-from shared.storage.headquarters import HqCustomer
+from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
 

@@ -24,20 +24,19 @@ from shared.domain.customer import (
     SyncStatus,
 )
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
+from shared.domain.identifiers import is_account_number_shaped
 from shared.domain.validation import parse_customer_create
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN, BEFORE_CUSTOMER_WRITTEN
-from shared.services.headquarters_calls import within_hq_timeout
 from shared.services.search import index_new_customer
 from shared.services.sync_messages import announce_sync
-from shared.storage.channel_customers import RecordChanged, RowAlreadyExists
+from shared.storage.ports import RecordChanged, RowAlreadyExists
 
 logger = logging.getLogger(__name__)
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -101,8 +100,7 @@ def _create_in_headquarters(
 ) -> CustomerRecord:
     """The real-time call to HQ; on failure or time-out the customer silently becomes async."""
     try:
-        return within_hq_timeout(
-            dependencies,
+        return dependencies.hq_calls.within_timeout(
             _convert_now,
             dependencies,
             record,
@@ -185,7 +183,7 @@ def find_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> C
         if own is not None:
             return own
         account_number = dependencies.headquarters.account_number_of(customer_id)
-    elif _ACCOUNT_NUMBER.fullmatch(ref):
+    elif is_account_number_shaped(ref):
         account_number = ref
     else:
         return None

@@ -25,10 +25,9 @@ from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customers import customer_view, find_customer
 from shared.services.dependencies import Dependencies
-from shared.services.headquarters_calls import within_hq_timeout
 from shared.services.search import index_before_edit, reindex_after_edit
 from shared.services.sync_messages import announce_sync
-from shared.storage.channel_customers import RecordChanged
+from shared.storage.ports import RecordChanged
 
 MAX_EDIT_ATTEMPTS = 5
 
@@ -96,7 +95,7 @@ def _replay_or_announce(dependencies: Dependencies, record: CustomerRecord) -> N
             if operation.edit_sequence is not None
         ]
         try:
-            within_hq_timeout(dependencies, replay_operations, dependencies, record, operations)
+            dependencies.hq_calls.within_timeout(replay_operations, dependencies, record, operations)
             return
         except DomainError:
             pass

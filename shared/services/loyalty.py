@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from shared.domain.errors import AsyncCustomerLoyaltyUnavailable, CustomerNotFound
+from shared.domain.loyalty import LOYALTY_CARD_FORMAT, LoyaltyCard
 from shared.services.channels import require_channel
 from shared.services.customers import find_customer
 from shared.services.dependencies import Dependencies
 
-LOYALTY_CARD_FORMAT = "LC{number:010d}"
 
-
-def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str) -> dict[str, str]:
+def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str) -> LoyaltyCard:
     require_channel(dependencies, channel_id)
     record = find_customer(dependencies, channel_id=channel_id, ref=ref)
     if record is None:
@@ -21,8 +20,6 @@ def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str)
         )
     card_number = LOYALTY_CARD_FORMAT.format(number=dependencies.loyalty_card_numbers.next_number())
     dependencies.headquarters.save_loyalty_card(record.account_number, card_number, channel_id=channel_id)
-    return {
-        "cardNumber": card_number,
-        "accountNumber": record.account_number,
-        "customerId": record.customer_id,
-    }
+    return LoyaltyCard(
+        card_number=card_number, account_number=record.account_number, customer_id=record.customer_id
+    )

@@ -25,16 +25,18 @@ MAX_OFFLINE_CUSTOMERS = 100
 
 
 @dataclass(frozen=True)
-class OfflineResult:
+class OfflineOutcome:
+    """One uploaded record: created, replayed (`created` false) or refused with its own error."""
+
     customer_id: str | None
-    status: int
     customer: CustomerPublic | None = None
-    problem: DomainError | None = None
+    created: bool = False
+    error: DomainError | None = None
 
 
 def upload_offline_customers(
     dependencies: Dependencies, *, channel_id: str, body: Any
-) -> list[OfflineResult]:
+) -> list[OfflineOutcome]:
     channel = require_channel(dependencies, channel_id)
     records = _records_of(body)
     results = []
@@ -56,13 +58,11 @@ def upload_offline_customers(
                     ]
                 )
             created = create_customer(dependencies, channel_id=channel_id, body=record, created_offline=True)
-            results.append(
-                OfflineResult(customer_id, 201 if created.created else 200, customer=created.customer)
-            )
+            results.append(OfflineOutcome(customer_id, customer=created.customer, created=created.created))
         except ValidationFailed as error:
-            results.append(OfflineResult(customer_id, error.status, problem=_within_record(error, index)))
+            results.append(OfflineOutcome(customer_id, error=_within_record(error, index)))
         except DomainError as error:
-            results.append(OfflineResult(customer_id, error.status, problem=error))
+            results.append(OfflineOutcome(customer_id, error=error))
     return results
 
 

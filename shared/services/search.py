@@ -13,10 +13,10 @@ entry written ahead of conversion cannot leak a pending customer into other chan
 from __future__ import annotations
 
 from shared.domain.customer import CustomerPublic, CustomerRecord
-from shared.domain.search import SearchQuery, index_terms, query_terms
+from shared.domain.search import SYNCED_SCOPE, SearchQuery, index_terms, query_terms, scope_for
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
-from shared.storage.search_index import SYNCED_SCOPE, IndexHit, scope_for
+from shared.storage.ports import IndexHit
 
 DEFAULT_SEARCH_LIMIT = 50
 

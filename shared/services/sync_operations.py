@@ -7,7 +7,7 @@ from shared.domain.operations import OperationState, SyncOperation, parse_operat
 from shared.domain.sync import SyncKind
 from shared.services.dependencies import Dependencies
 from shared.services.sync_messages import announce_sync
-from shared.storage.channel_customers import RecordChanged
+from shared.storage.ports import RecordChanged
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

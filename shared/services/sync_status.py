@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from shared.domain.operations import OperationKind, OperationState
-from shared.domain.sync import SyncStatusReport
+from shared.domain.sync import HealthReport, SyncStatusReport
 from shared.services.conversion_batch import pending_operations
 from shared.services.dependencies import Dependencies
-from shared.services.headquarters_calls import within_hq_timeout
 
 
 def sync_status(dependencies: Dependencies) -> SyncStatusReport:
@@ -28,7 +27,7 @@ def sync_status(dependencies: Dependencies) -> SyncStatusReport:
     )
 
 
-def health(dependencies: Dependencies) -> dict[str, str]:
+def health(dependencies: Dependencies) -> HealthReport:
     """Checks channel storage and HQ, each given HQ_TIMEOUT_SECONDS: 'ok' or 'unavailable'."""
     checks: dict[str, str] = {}
     for name, probe in (
@@ -37,8 +36,8 @@ def health(dependencies: Dependencies) -> dict[str, str]:
     ):
         try:
             # A health probe must answer quickly even when a dependency hangs.
-            within_hq_timeout(dependencies, probe)
+            dependencies.hq_calls.within_timeout(probe)
             checks[name] = "ok"
         except Exception:
             checks[name] = "unavailable"
-    return checks
+    return HealthReport(checks=checks)

@@ -37,21 +37,15 @@ from shared.domain.operations import (
     OperationState,
     SyncOperation,
     edit_target,
+    new_operation,
 )
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.ports import RecordChanged, RowAlreadyExists
 
 CUSTOMERS_TABLE = "ChannelCustomers"
 PENDING_PREFIX = "pending|"
 DONE_PREFIX = "done|"
 _REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
-
-
-class RowAlreadyExists(Exception):
-    """A create found its row taken: the same customer id or idempotency key was used before."""
-
-
-class RecordChanged(Exception):
-    """The record changed since it was read (its ETag moved on), or is gone."""
 
 
 def customer_row(customer_id: str) -> str:
@@ -408,19 +402,6 @@ def _address_entity(record: CustomerRecord, address: Address) -> dict[str, Any]:
 
 def _pending_entity(ref: OperationRef, at: datetime) -> dict[str, Any]:
     return _operation_entity(new_operation(ref, at), pending_row(ref))
-
-
-def new_operation(ref: OperationRef, at: datetime) -> SyncOperation:
-    return SyncOperation(
-        operation_id=ref.operation_id,
-        kind=ref.kind,
-        state=OperationState.PENDING,
-        channel_id=ref.channel_id,
-        customer_id=ref.customer_id,
-        address_id=ref.target if ref.kind.value == "AddressCreate" else None,
-        edit_sequence=ref.edit_sequence,
-        created_at=at,
-    )
 
 
 def _operation_entity(operation: SyncOperation, row_key: str) -> dict[str, Any]:

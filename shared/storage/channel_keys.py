@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from azure.core.exceptions import ResourceNotFoundError
 
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.ports import StoredKey
 
 KEYS_TABLE = "ChannelKeys"
-
-
-@dataclass(frozen=True)
-class StoredKey:
-    channel_id: str
-    key_id: str
-    salt: bytes
-    secret_hash: bytes
 
 
 class ChannelKeyTable:

@@ -7,7 +7,6 @@ idempotent: whoever creates it first binds the GUID to its account number for go
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from azure.data.tables import TableClient, UpdateMode
 from shared.domain.customer import Address, CustomerProfile
 from shared.domain.errors import AccountNumberTaken, HeadquartersUnavailable
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.ports import HqCustomer
 
 MASTER_TABLE = "HqCustomers"
 KEYS_TABLE = "HqCustomerKeys"
@@ -26,15 +26,6 @@ LOYALTY_CARDS_TABLE = "HqLoyaltyCards"
 MASTER_ROW = "master"
 KEY_ROW = "key"
 MAX_WRITE_ATTEMPTS = 10
-
-
-@dataclass(frozen=True)
-class HqCustomer:
-    account_number: str
-    customer_id: str
-    channel_id: str
-    profile: CustomerProfile
-    edit_sequence: int = 0
 
 
 def _hq_errors() -> AbstractContextManager[None]:

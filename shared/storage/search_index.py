@@ -18,17 +18,16 @@ import string
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.search import PREFIX_KINDS, SearchQuery, SearchTerm
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.ports import IndexHit
 
 SEARCH_INDEX_TABLE = "CustomerSearchIndex"
 # Upper case cannot be a channel id, so the shared scope never meets a channel's own.
-SYNCED_SCOPE = "Synced"
 MAX_TRANSACTION_OPERATIONS = 100
 MAX_PAGE_SIZE = 1000
 # Keeps `{key term}|{customer id}` well inside the 1 KiB key limit; longer terms share a truncated
@@ -36,18 +35,6 @@ MAX_PAGE_SIZE = 1000
 MAX_KEY_TERM_LENGTH = 400
 
 _LITERAL = frozenset(string.ascii_letters + string.digits + ".-")
-
-
-@dataclass(frozen=True)
-class IndexHit:
-    """A customer an index entry points at; the record decides whether it really matches."""
-
-    channel_id: str
-    customer_id: str
-
-
-def scope_for(channel_id: str, synced: bool) -> str:
-    return SYNCED_SCOPE if synced else channel_id
 
 
 def key_term(term: str) -> str:
@@ -86,12 +73,13 @@ def key_range(key_prefix: str) -> tuple[str, str]:
     return key_prefix, key_prefix[:-1] + chr(ord(key_prefix[-1]) + 1)
 
 
-_partition_writes = ThreadPoolExecutor(max_workers=16, thread_name_prefix="search-index")
-
-
 class CustomerSearchIndex:
-    def __init__(self, account: StorageAccount) -> None:
+    def __init__(self, account: StorageAccount, *, parallel_writes: int = 16) -> None:
         self._account = account
+        # Partitions are written side by side: a create waits for one round trip, not one per term.
+        self._partition_writes = ThreadPoolExecutor(
+            max_workers=parallel_writes, thread_name_prefix="search-index"
+        )
 
     @property
     def _table(self) -> TableClient:
@@ -110,8 +98,7 @@ class CustomerSearchIndex:
             {**keys, "ChannelId": channel_id, "CustomerId": customer_id}
             for keys in _entry_keys(scope, customer_id, terms)
         ]
-        # Partitions are written side by side: a create waits for one round trip, not one per term.
-        list(_partition_writes.map(self._upsert_group, _transaction_groups(entities)))
+        list(self._partition_writes.map(self._upsert_group, _transaction_groups(entities)))
 
     def _upsert_group(self, group: list[dict[str, Any]]) -> None:
         with translate_storage_errors():

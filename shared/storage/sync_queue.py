@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from shared.domain.sync import SyncMessage
+from shared.domain.sync import POISON_QUEUE, SYNC_QUEUE, SyncMessage
 from shared.storage.account import StorageAccount, translate_storage_errors
-
-SYNC_QUEUE = "customer-sync"
-POISON_QUEUE = f"{SYNC_QUEUE}-poison"
 
 
 class CustomerSyncQueue:

@@ -10,9 +10,9 @@ from typing import Any
 
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
+from shared.domain.sync import POISON_QUEUE, SYNC_QUEUE
 from shared.services import fault_points
 from shared.services.customers import create_customer
-from shared.storage.sync_queue import POISON_QUEUE, SYNC_QUEUE
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, wait_for
 from tests.support.builders import add_channel, make_dependencies, person

@@ -8,8 +8,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from shared.domain.sync import SYNC_QUEUE
 from shared.services import fault_points
-from shared.storage.sync_queue import SYNC_QUEUE
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, ApiClient, wait_for
 from tests.support.builders import person

@@ -16,7 +16,7 @@ from shared.domain.customer import (
     SyncStatus,
 )
 from shared.services.dependencies import Dependencies
-from shared.storage.channel_customers import RecordChanged, RowAlreadyExists
+from shared.storage.ports import RecordChanged, RowAlreadyExists
 from tests.support.builders import add_channel
 from tests.support.inspection import channel_rows, pending_rows
 

@@ -13,7 +13,7 @@ from shared.domain.channel import Channel
 from shared.domain.contact import normalise_phone
 from shared.domain.customer import CustomerPublic, CustomerRecord, SyncStatus
 from shared.domain.errors import ChannelNotFound, ValidationFailed
-from shared.domain.search import NAME, SearchQuery, SearchTerm, fold_name
+from shared.domain.search import NAME, SearchQuery, SearchTerm, fold_name, scope_for
 from shared.services.conversion import convert_async_customer
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
@@ -26,13 +26,12 @@ from shared.services.search import (
 )
 from shared.storage.account import StorageAccount
 from shared.storage.channel_customers import CUSTOMERS_TABLE, customer_row
+from shared.storage.ports import IndexHit
 from shared.storage.search_index import (
     SEARCH_INDEX_TABLE,
     CustomerSearchIndex,
-    IndexHit,
     key_term,
     partition_key,
-    scope_for,
 )
 from tests.support.builders import add_channel, make_dependencies, person
 

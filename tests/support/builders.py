@@ -7,8 +7,9 @@ from typing import Any
 
 from azure.core.pipeline.transport import HttpTransport
 
+from shared.bootstrap import build_dependencies
 from shared.domain.channel import Channel
-from shared.services.dependencies import Dependencies, build_dependencies
+from shared.services.dependencies import Dependencies
 from shared.services.fault_points import FaultPoints
 from shared.settings import Settings
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import function_app
 from devhost import LocalHost
-from shared.services.dependencies import use_dependencies
 from tests.support.api import ApiClient
 from tests.support.builders import TEST_ADMIN_KEY, make_dependencies
 
@@ -30,7 +30,8 @@ def running_host(
     **settings: Any,
 ) -> Iterator[ApiClient]:
     """The local host on the project's function app; faults go in through the app's seams."""
-    use_dependencies(
+    # The host hosts this very module (the project root is on sys.path), so the app runs on these.
+    function_app.dependencies.replace(
         make_dependencies(
             storage_connection_string,
             faults=faults,
@@ -60,4 +61,4 @@ def running_host(
     finally:
         client.close()
         host.stop()
-        use_dependencies(None)
+        function_app.dependencies.replace(None)

@@ -1,0 +1,19 @@
+"""Every blueprint of the app in one list: `function_app.py` registers them and the OpenAPI
+document describes exactly what they register."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions import channels, conversion, customers, openapi, sync_admin
+from shared.bootstrap import AppDependencies
+
+
+def blueprints(app: AppDependencies) -> list[func.Blueprint]:
+    return [
+        channels.blueprint(app),
+        customers.blueprint(app),
+        conversion.blueprint(app),
+        sync_admin.blueprint(app),
+        openapi.blueprint(app),
+    ]

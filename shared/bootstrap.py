@@ -1,0 +1,85 @@
+"""The composition root: the one place that picks the Azure adapters behind the storage ports and
+builds the app's `Dependencies` from its settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from azure.core.pipeline.transport import HttpTransport
+
+from shared.services.dependencies import Dependencies
+from shared.services.fault_points import FaultPoints
+from shared.services.headquarters_calls import HeadquartersCalls
+from shared.settings import Settings, load_settings
+from shared.storage.account import RetrySettings, StorageAccount
+from shared.storage.channel_customers import ChannelCustomerTable
+from shared.storage.channel_keys import ChannelKeyTable
+from shared.storage.channels import ChannelTable
+from shared.storage.customer_ids import CustomerIdRegistry
+from shared.storage.headquarters import HeadquartersCustomers
+from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
+from shared.storage.search_index import CustomerSearchIndex
+from shared.storage.sync_queue import CustomerSyncQueue
+from shared.storage.sync_runs import SyncRunLog
+
+
+def build_dependencies(
+    settings: Settings,
+    *,
+    channel_transport: HttpTransport[Any, Any] | None = None,
+    hq_transport: HttpTransport[Any, Any] | None = None,
+    faults: FaultPoints | None = None,
+) -> Dependencies:
+    """`channel_transport`, `hq_transport` and `faults` are the seams tests fail storage through."""
+    channel_account = StorageAccount(settings.storage, transport=channel_transport)
+    # HQ calls sit on the request path of sync creates, so they give up sooner than channel calls.
+    hq_retry = RetrySettings(
+        total=2,
+        backoff_factor=0.1,
+        backoff_max=1.0,
+        connection_timeout=settings.hq_timeout_seconds,
+        read_timeout=max(settings.hq_timeout_seconds * 5, 10.0),
+    )
+    hq_account = StorageAccount(settings.hq_storage, retry=hq_retry, transport=hq_transport)
+    return Dependencies(
+        settings=settings,
+        channels=ChannelTable(channel_account),
+        channel_keys=ChannelKeyTable(channel_account),
+        customers=ChannelCustomerTable(channel_account),
+        customer_ids=CustomerIdRegistry(channel_account),
+        headquarters=HeadquartersCustomers(hq_account),
+        account_numbers=AccountNumberSequence(hq_account, block_size=settings.account_number_block_size),
+        loyalty_card_numbers=AccountNumberSequence(
+            hq_account, block_size=settings.account_number_block_size, sequence_id=LOYALTY_CARD_SEQUENCE
+        ),
+        sync_queue=CustomerSyncQueue(channel_account),
+        run_log=SyncRunLog(channel_account),
+        search_index=CustomerSearchIndex(channel_account),
+        hq_calls=HeadquartersCalls(timeout_seconds=settings.hq_timeout_seconds),
+        faults=faults or FaultPoints(),
+    )
+
+
+class AppDependencies:
+    """The function app's dependencies: built from app settings on first use, once per process.
+
+    The app hands this object to its blueprints; `replace` lets a test run the app on dependencies
+    it built itself (fault points, a failing transport) and `None` go back to the settings.
+    """
+
+    def __init__(self, build: Callable[[], Dependencies] | None = None) -> None:
+        self._build = build or (lambda: build_dependencies(load_settings()))
+        self._built: Dependencies | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Dependencies:
+        with self._lock:
+            if self._built is None:
+                self._built = self._build()
+            return self._built
+
+    def replace(self, dependencies: Dependencies | None) -> None:
+        with self._lock:
+            self._built = dependencies

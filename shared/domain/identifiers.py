@@ -1,0 +1,26 @@
+"""The shapes of the ids clients send and see, written once: channel ids, account numbers, GUIDs."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+CHANNEL_ID = r"[a-z0-9][a-z0-9-]{1,62}"
+ACCOUNT_NUMBER = r"[A-Za-z0-9._-]{1,64}"
+GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+CHANNEL_ID_PATTERN = re.compile(f"^{CHANNEL_ID}$")
+ACCOUNT_NUMBER_PATTERN = re.compile(f"^{ACCOUNT_NUMBER}$")
+GUID_PATTERN = re.compile(f"^{GUID}$")
+
+ChannelId = Annotated[str, StringConstraints(pattern=CHANNEL_ID_PATTERN.pattern)]
+
+
+def is_valid_channel_id(channel_id: str) -> bool:
+    return bool(CHANNEL_ID_PATTERN.fullmatch(channel_id))
+
+
+def is_account_number_shaped(text: str) -> bool:
+    return bool(ACCOUNT_NUMBER_PATTERN.fullmatch(text))

@@ -1,0 +1,140 @@
+"""What the use cases need from storage, as small interfaces with no Azure in them.
+
+The Azure adapters beside this module implement them; `shared/bootstrap.py` picks the adapters.
+They are here for the reader and as the seam a use case is written against, not for fakes: tests
+run the services on Azurite through the real adapters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from shared.domain.channel import Channel
+from shared.domain.customer import Address, CustomerProfile, CustomerRecord, FallbackReason
+from shared.domain.errors import DomainError
+from shared.domain.operations import OperationRef, SyncOperation
+from shared.domain.search import SearchQuery, SearchTerm
+from shared.domain.sync import RunSummary, SyncMessage
+
+
+class StorageUnavailable(DomainError):
+    """The channel's own storage is down, or throttling beyond the SDK's retries."""
+
+    code = "storage-unavailable"
+
+
+class RowAlreadyExists(Exception):
+    """A create found its row taken: the same customer id or idempotency key was used before."""
+
+
+class RecordChanged(Exception):
+    """The record changed since it was read (its ETag moved on), or is gone."""
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A channel key as kept: its salted hash, never the key."""
+
+    channel_id: str
+    key_id: str
+    salt: bytes
+    secret_hash: bytes
+
+
+@dataclass(frozen=True)
+class HqCustomer:
+    """HQ's customer master: the profile HQ keeps under an account number."""
+
+    account_number: str
+    customer_id: str
+    channel_id: str
+    profile: CustomerProfile
+    edit_sequence: int = 0
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    """A customer an index entry points at; the record decides whether it really matches."""
+
+    channel_id: str
+    customer_id: str
+
+
+class ChannelDirectory(Protocol):
+    def get(self, channel_id: str) -> Channel | None: ...
+    def save(self, channel: Channel) -> None: ...
+    def channel_ids(self) -> list[str]: ...
+
+
+class ChannelKeyStore(Protocol):
+    def add(self, key: StoredKey) -> None: ...
+    def get(self, channel_id: str, key_id: str) -> StoredKey | None: ...
+    def remove(self, channel_id: str, key_id: str) -> bool: ...
+
+
+class CustomerRecords(Protocol):
+    """A channel's customers, their addresses and their sync operations, changed together."""
+
+    def insert_new(
+        self, record: CustomerRecord, addresses: list[Address], *, idempotency_key: str | None = None
+    ) -> CustomerRecord: ...
+    def mark_synced(
+        self, record: CustomerRecord, *, account_number: str, synced_at: datetime, operation: SyncOperation
+    ) -> CustomerRecord: ...
+    def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord: ...
+    def save_edit(
+        self, record: CustomerRecord, profile: CustomerProfile, *, at: datetime
+    ) -> tuple[CustomerRecord, OperationRef]: ...
+    def get(self, channel_id: str, customer_id: str) -> CustomerRecord | None: ...
+    def customer_id_for_idempotency_key(self, channel_id: str, idempotency_key: str) -> str | None: ...
+    def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> SyncOperation: ...
+    def remove_address(self, ref: OperationRef) -> None: ...
+    def addresses(self, channel_id: str, customer_id: str) -> list[Address]: ...
+    def address(self, channel_id: str, customer_id: str, address_id: str) -> Address | None: ...
+    def complete_operation(self, operation: SyncOperation, *, at: datetime) -> None: ...
+    def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None: ...
+    def mark_for_retry(self, operation: SyncOperation) -> None: ...
+    def operation(self, ref: OperationRef) -> SyncOperation | None: ...
+    def pending_operations(self, channel_id: str, customer_id: str | None = None) -> list[SyncOperation]: ...
+    def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]: ...
+
+
+class CustomerIds(Protocol):
+    def claim(self, customer_id: str, channel_id: str) -> str: ...
+
+
+class HeadquartersMaster(Protocol):
+    """HQ's customers: account-number bindings, masters, addresses and loyalty cards."""
+
+    def account_number_of(self, customer_id: str) -> str | None: ...
+    def bind_account_number(self, customer_id: str, account_number: str) -> str: ...
+    def save_master(self, customer: HqCustomer) -> None: ...
+    def save_address(self, account_number: str, address: Address) -> None: ...
+    def save_loyalty_card(self, account_number: str, card_number: str, *, channel_id: str) -> None: ...
+    def get(self, account_number: str) -> HqCustomer | None: ...
+    def ping(self) -> None: ...
+
+
+class NumberSequence(Protocol):
+    def next_number(self) -> int: ...
+    def give_back(self, number: int) -> None: ...
+
+
+class SearchIndex(Protocol):
+    def add(self, *, scope: str, channel_id: str, customer_id: str, terms: Iterable[SearchTerm]) -> None: ...
+    def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> None: ...
+    def find(self, *, scope: str, query: SearchQuery, limit: int) -> list[IndexHit]: ...
+
+
+class SyncQueue(Protocol):
+    def send(self, message: SyncMessage) -> None: ...
+    def poison_message_count(self) -> int: ...
+    def ping(self) -> None: ...
+
+
+class RunLog(Protocol):
+    def record(self, summary: RunSummary) -> None: ...
+    def last(self) -> RunSummary | None: ...
