@@ -11,7 +11,7 @@ INFRA_PY := $(INFRA_VENV)/bin/python
 INFRA_STAMP := $(INFRA_VENV)/.stamp-requirements
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
-LINT_PATHS := $(wildcard shared functions devhost function_app.py)
+LINT_PATHS := $(wildcard shared functions devhost function_app.py tests bench)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint infra-check bench clean
@@ -19,8 +19,8 @@ LINT_PATHS := $(wildcard shared functions devhost function_app.py)
 help:
 	@echo "make install  create .venv and node_modules (only when requirements change)"
 	@echo "make run      start Azurite (unless one is running) and the app on http://localhost:7071"
-	@echo "make test     run the tests against a private in-memory Azurite (PYTEST_ARGS=... to narrow)"
-	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make test     lint, infra-check, then the tests against a private in-memory Azurite (PYTEST_ARGS=... to narrow)"
+	@echo "make lint     ruff check, ruff format --check, strict mypy over the app, devhost, tests and bench"
 	@echo "make infra-check  parse infra/*.bicep, check main.parameters.json, run checkov (own venv .venv-infra)"
 	@echo "make bench    run the benchmark against a private Azurite"
 	@echo "make clean    remove caches and scratch output"
@@ -58,7 +58,7 @@ local.settings.json:
 run: install local.settings.json
 	$(PY) -m devhost.azurite run --ports default -- $(PY) -m devhost --port 7071
 
-test: install infra-check
+test: install lint infra-check
 	$(PY) -m devhost.azurite run --ports free -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install

@@ -30,9 +30,12 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         outcome = convert_async_customer(
             app(), channel_id=message.channel_id, customer_id=message.customer_id
         )
+        # A customer's conversion replays its pending addresses and edits too, so an address message
+        # needs nothing more than its customer; its kind is logged for ops.
         logger.info(
-            "Message %s (delivery %s): customer %s of channel %s %s",
+            "Message %s (%s, delivery %s): customer %s of channel %s %s",
             msg.id,
+            message.kind.value,
             msg.dequeue_count,
             message.customer_id,
             message.channel_id,

@@ -16,6 +16,7 @@ from shared.domain.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from shared.services.conversion import ConversionContended
 from shared.storage.ports import StorageUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
@@ -100,6 +101,9 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
         503, "Headquarters is not reachable", (("Retry-After", "30"),)
     ),
     StorageUnavailable: HttpAnswer(503, "Storage is not reachable", (("Retry-After", "5"),)),
+    ConversionContended: HttpAnswer(
+        503, "The customer kept changing during conversion", (("Retry-After", "5"),)
+    ),
 }
 UNMAPPED = HttpAnswer(400, "Request could not be processed")
 

@@ -24,6 +24,7 @@ from shared.domain.operations import (
     new_operation,
 )
 from shared.domain.sync import ConversionOutcome
+from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
@@ -38,32 +39,28 @@ from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATE_RETRIES = 5
-
 
 class ConversionContended(DomainError):
-    slug = "conversion-contended"
-    title = "The customer kept changing during conversion"
-    status = 503
+    """The customer changed during every conversion attempt; the queue or the batch tries again."""
+
+    code = "conversion-contended"
 
 
 def convert_async_customer(
     dependencies: Dependencies, *, channel_id: str, customer_id: str, sync_addresses: bool = True
 ) -> ConversionOutcome:
     """Converts one customer, then replays its pending addresses and edits; safe to repeat."""
-    for _ in range(MAX_CONCURRENT_UPDATE_RETRIES):
+
+    def attempt() -> ConversionOutcome:
         record = dependencies.customers.get(channel_id, customer_id)
         if record is None:
             return ConversionOutcome.NOT_FOUND
         operations = dependencies.customers.pending_operations(channel_id, customer_id)
-        try:
-            if record.is_pending:
-                record = _convert(dependencies, record, _create_operation(record, operations))
-                outcome = ConversionOutcome.CONVERTED
-            else:
-                outcome = ConversionOutcome.ALREADY_SYNCED
-        except RecordChanged:
-            continue
+        if record.is_pending:
+            record = _convert(dependencies, record, _create_operation(record, operations))
+            outcome = ConversionOutcome.CONVERTED
+        else:
+            outcome = ConversionOutcome.ALREADY_SYNCED
         follow_ups = [op for op in operations if op.kind is not OperationKind.CUSTOMER_CREATE]
         if not sync_addresses:
             follow_ups = [op for op in follow_ups if op.kind is not OperationKind.ADDRESS_CREATE]
@@ -73,7 +70,12 @@ def convert_async_customer(
                 "Converted async customer %s of channel %s to an HQ customer", customer_id, channel_id
             )
         return outcome
-    raise ConversionContended(f"Customer {customer_id} changed during every conversion attempt")
+
+    return retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=ConversionContended(f"Customer {customer_id} changed during every conversion attempt"),
+    )
 
 
 def _create_operation(record: CustomerRecord, operations: list[SyncOperation]) -> SyncOperation:

@@ -26,6 +26,7 @@ from shared.domain.customer import (
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
 from shared.domain.identifiers import is_account_number_shaped
 from shared.domain.validation import parse_customer_create
+from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
@@ -129,15 +130,15 @@ def _convert_now(
 
 
 def _fall_back_to_async(dependencies: Dependencies, record: CustomerRecord) -> CustomerRecord:
-    for _ in range(5):
+    """Notes the fallback on the pending record; a record that is synced meanwhile is left alone."""
+
+    def attempt() -> CustomerRecord:
         current = dependencies.customers.get(record.channel_id, record.customer_id)
         if current is None or not current.is_pending:
             return current or record
-        try:
-            return dependencies.customers.record_fallback(current, FallbackReason.HEADQUARTERS_UNAVAILABLE)
-        except RecordChanged:
-            continue
-    return record
+        return dependencies.customers.record_fallback(current, FallbackReason.HEADQUARTERS_UNAVAILABLE)
+
+    return retry_on_conflict(attempt, conflicts=(RecordChanged,), exhausted=lambda: record)
 
 
 def _replayed(

@@ -21,6 +21,7 @@ from shared.domain.errors import (
     VersionMismatch,
 )
 from shared.domain.validation import parse_model
+from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customers import customer_view, find_customer
@@ -28,8 +29,6 @@ from shared.services.dependencies import Dependencies
 from shared.services.search import index_before_edit, reindex_after_edit
 from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged
-
-MAX_EDIT_ATTEMPTS = 5
 
 
 def edit_customer(
@@ -42,7 +41,8 @@ def edit_customer(
 ) -> CustomerPublic:
     channel = require_channel(dependencies, channel_id)
     update = parse_model(CustomerUpdate, body, context={"default_country": channel.default_country})
-    for _ in range(MAX_EDIT_ATTEMPTS):
+
+    def attempt() -> CustomerPublic:
         record = find_customer(dependencies, channel_id=channel_id, ref=ref)
         if record is None:
             raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
@@ -58,14 +58,19 @@ def edit_customer(
         try:
             edited, _ = dependencies.customers.save_edit(record, profile, at=dependencies.clock())
         except RecordChanged:
-            if if_match is not None:
+            if if_match is not None:  # the client asked for this very version: no second try
                 raise VersionMismatch("The customer changed while it was being edited") from None
-            continue
+            raise
         reindex_after_edit(dependencies, record, edited)
         _replay_or_announce(dependencies, edited)
         refreshed = dependencies.customers.get(edited.channel_id, edited.customer_id) or edited
         return customer_view(dependencies, refreshed)
-    raise VersionMismatch("The customer kept changing; read it again and retry")
+
+    return retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=VersionMismatch("The customer kept changing; read it again and retry"),
+    )
 
 
 def _edited_profile(update: CustomerUpdate, record: CustomerRecord, channel: Channel) -> CustomerProfile:

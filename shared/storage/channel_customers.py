@@ -39,6 +39,7 @@ from shared.domain.operations import (
     edit_target,
     new_operation,
 )
+from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 
@@ -278,27 +279,28 @@ class ChannelCustomerTable:
 
     def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None:
         """Counts a failed attempt on a pending operation (best effort: the attempt failed anyway)."""
-        ref = operation.ref
-        for _ in range(5):
-            with translate_storage_errors():
-                try:
-                    row = self._table.get_entity(ref.channel_id, pending_row(ref))
-                except ResourceNotFoundError:
-                    return
-                row["State"] = OperationState.FAILED.value
-                row["Attempts"] = int(row.get("Attempts") or 0) + 1
-                row["LastError"] = error
-                row["LastAttemptAt"] = at
-                try:
-                    self._table.update_entity(
-                        row,
-                        mode=UpdateMode.REPLACE,
-                        etag=row.metadata["etag"],
-                        match_condition=MatchConditions.IfNotModified,
-                    )
-                    return
-                except (ResourceModifiedError, ResourceNotFoundError):
-                    continue
+        retry_on_conflict(
+            lambda: self._record_failure_once(operation.ref, error=error, at=at),
+            conflicts=(ResourceModifiedError, ResourceNotFoundError),
+            exhausted=lambda: None,
+        )
+
+    def _record_failure_once(self, ref: OperationRef, *, error: str, at: datetime) -> None:
+        with translate_storage_errors():
+            try:
+                row = self._table.get_entity(ref.channel_id, pending_row(ref))
+            except ResourceNotFoundError:
+                return  # completed meanwhile: nothing left to count
+            row["State"] = OperationState.FAILED.value
+            row["Attempts"] = int(row.get("Attempts") or 0) + 1
+            row["LastError"] = error
+            row["LastAttemptAt"] = at
+            self._table.update_entity(
+                row,
+                mode=UpdateMode.REPLACE,
+                etag=row.metadata["etag"],
+                match_condition=MatchConditions.IfNotModified,
+            )
 
     def mark_for_retry(self, operation: SyncOperation) -> None:
         ref = operation.ref

@@ -16,6 +16,7 @@ from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.customer import Address, CustomerProfile
 from shared.domain.errors import AccountNumberTaken, HeadquartersUnavailable
+from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import HqCustomer
 
@@ -25,7 +26,6 @@ ADDRESSES_TABLE = "HqCustomerAddresses"
 LOYALTY_CARDS_TABLE = "HqLoyaltyCards"
 MASTER_ROW = "master"
 KEY_ROW = "key"
-MAX_WRITE_ATTEMPTS = 10
 
 
 def _hq_errors() -> AbstractContextManager[None]:
@@ -75,43 +75,44 @@ class HeadquartersCustomers:
         `edit_sequence` counts the channel edits the profile includes; HQ never goes back to an
         older one, so replays and racing converters cannot undo a newer edit.
         """
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            with _hq_errors():
-                try:
-                    current = self._masters().get_entity(customer.account_number, MASTER_ROW)
-                except ResourceNotFoundError:
-                    current = None
-                if current is not None and (current["CustomerId"], current["ChannelId"]) != (
-                    customer.customer_id,
-                    customer.channel_id,
-                ):
-                    # Never overwrite another customer's master, whatever the caller believes.
-                    raise AccountNumberTaken(f"Account {customer.account_number} belongs to another customer")
-                if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
-                    return
-                entity: dict[str, Any] = {
-                    "PartitionKey": customer.account_number,
-                    "RowKey": MASTER_ROW,
-                    "CustomerId": customer.customer_id,
-                    "ChannelId": customer.channel_id,
-                    "Profile": customer.profile.model_dump_json(by_alias=True),
-                    "EditSequence": customer.edit_sequence,
-                    "UpdatedAt": datetime.now(UTC),
-                }
-                try:
-                    if current is None:
-                        self._masters().create_entity(entity)
-                    else:
-                        self._masters().update_entity(
-                            entity,
-                            mode=UpdateMode.REPLACE,
-                            etag=current.metadata["etag"],
-                            match_condition=MatchConditions.IfNotModified,
-                        )
-                    return
-                except (ResourceExistsError, ResourceModifiedError):
-                    continue
-        raise HeadquartersUnavailable(f"HQ customer {customer.account_number} kept changing; retry")
+        retry_on_conflict(
+            lambda: self._save_master_once(customer),
+            conflicts=(ResourceExistsError, ResourceModifiedError),
+            exhausted=HeadquartersUnavailable(f"HQ customer {customer.account_number} kept changing; retry"),
+        )
+
+    def _save_master_once(self, customer: HqCustomer) -> None:
+        with _hq_errors():
+            try:
+                current = self._masters().get_entity(customer.account_number, MASTER_ROW)
+            except ResourceNotFoundError:
+                current = None
+            if current is not None and (current["CustomerId"], current["ChannelId"]) != (
+                customer.customer_id,
+                customer.channel_id,
+            ):
+                # Never overwrite another customer's master, whatever the caller believes.
+                raise AccountNumberTaken(f"Account {customer.account_number} belongs to another customer")
+            if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
+                return
+            entity: dict[str, Any] = {
+                "PartitionKey": customer.account_number,
+                "RowKey": MASTER_ROW,
+                "CustomerId": customer.customer_id,
+                "ChannelId": customer.channel_id,
+                "Profile": customer.profile.model_dump_json(by_alias=True),
+                "EditSequence": customer.edit_sequence,
+                "UpdatedAt": datetime.now(UTC),
+            }
+            if current is None:
+                self._masters().create_entity(entity)
+            else:
+                self._masters().update_entity(
+                    entity,
+                    mode=UpdateMode.REPLACE,
+                    etag=current.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
 
     def save_address(self, account_number: str, address: Address) -> None:
         """Adds an address to the customer master; keyed by its channel id, so a replay is harmless."""

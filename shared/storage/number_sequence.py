@@ -9,9 +9,7 @@ left in a block when the process stops are skipped (a gap), never handed out twi
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from collections import deque
 
 from azure.core import MatchConditions
@@ -23,13 +21,13 @@ from azure.core.exceptions import (
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.errors import HeadquartersUnavailable
+from shared.optimistic import SHARED_COUNTER_ATTEMPTS, retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 
 SEQUENCE_TABLE = "HqNumberSequences"
 CUSTOMER_ACCOUNT_SEQUENCE = "CustomerAccount"
 LOYALTY_CARD_SEQUENCE = "LoyaltyCard"
 SEQUENCE_ROW = "sequence"
-MAX_RESERVE_ATTEMPTS = 50
 
 
 class AccountNumberSequence:
@@ -63,32 +61,32 @@ class AccountNumberSequence:
 
     def _reserve_block(self) -> int:
         """Moves the sequence forward by one block; returns the block's first number."""
+        return retry_on_conflict(
+            self._reserve_block_once,
+            conflicts=(ResourceExistsError, ResourceModifiedError),
+            exhausted=HeadquartersUnavailable("The account number sequence is too contended; retry"),
+            attempts=SHARED_COUNTER_ATTEMPTS,
+        )
+
+    def _reserve_block_once(self) -> int:
         with translate_storage_errors(HeadquartersUnavailable):
-            for attempt in range(MAX_RESERVE_ATTEMPTS):
-                try:
-                    entity = self._table().get_entity(self._sequence_id, SEQUENCE_ROW)
-                except ResourceNotFoundError:
-                    try:
-                        self._table().create_entity(
-                            {
-                                "PartitionKey": self._sequence_id,
-                                "RowKey": SEQUENCE_ROW,
-                                "NextNumber": 1 + self._block_size,
-                            }
-                        )
-                        return 1
-                    except ResourceExistsError:
-                        continue
-                start = int(entity["NextNumber"])
-                entity["NextNumber"] = start + self._block_size
-                try:
-                    self._table().update_entity(
-                        entity,
-                        mode=UpdateMode.REPLACE,
-                        etag=entity.metadata["etag"],
-                        match_condition=MatchConditions.IfNotModified,
-                    )
-                    return start
-                except ResourceModifiedError:
-                    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
-        raise HeadquartersUnavailable("The account number sequence is too contended; retry")
+            try:
+                entity = self._table().get_entity(self._sequence_id, SEQUENCE_ROW)
+            except ResourceNotFoundError:
+                self._table().create_entity(
+                    {
+                        "PartitionKey": self._sequence_id,
+                        "RowKey": SEQUENCE_ROW,
+                        "NextNumber": 1 + self._block_size,
+                    }
+                )
+                return 1
+            start = int(entity["NextNumber"])
+            entity["NextNumber"] = start + self._block_size
+            self._table().update_entity(
+                entity,
+                mode=UpdateMode.REPLACE,
+                etag=entity.metadata["etag"],
+                match_condition=MatchConditions.IfNotModified,
+            )
+            return start

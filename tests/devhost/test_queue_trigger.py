@@ -26,7 +26,7 @@ def _send_text(client: QueueClient, text: str) -> str:
 
 
 def _count(client: QueueClient) -> int:
-    return int(client.get_queue_properties().approximate_message_count)
+    return int(client.get_queue_properties().approximate_message_count or 0)
 
 
 def test_message_is_decoded_delivered_once_and_deleted(

@@ -126,9 +126,12 @@ def test_same_message_delivered_twice_and_concurrently_makes_one_hq_customer(
     for _ in range(4):
         sync_queue.send_message(message)
     start_host()
-    wait_for(
-        lambda: dependencies.customers.get(channel.channel_id, customer_id).sync_status.value == "Synced"
-    )  # type: ignore[union-attr]
+
+    def synced() -> bool:
+        record = dependencies.customers.get(channel.channel_id, customer_id)
+        return record is not None and record.sync_status.value == "Synced"
+
+    wait_for(synced)
     wait_for(
         lambda: not any(customer_id in m.content for m in sync_queue.peek_messages(max_messages=32)),
         timeout=15,

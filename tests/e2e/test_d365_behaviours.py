@@ -104,7 +104,7 @@ def test_sync_customer_address_is_saved_in_the_channel_first_with_the_flag(start
 
     def address_synced() -> bool:
         addresses = api.customer(channel_id, key, customer["customerId"]).json()["addresses"]
-        return addresses[0]["syncStatus"] == "Synced"
+        return bool(addresses[0]["syncStatus"] == "Synced")
 
     wait_for(address_synced, timeout=15)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 
 from tests.e2e.conftest import StartHost
@@ -15,10 +18,10 @@ def api(start_host: StartHost) -> ApiClient:
     return start_host()
 
 
-def assert_problem(response, status: int, slug: str) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    problem = response.json()
+    problem: dict[str, Any] = response.json()
     assert problem["status"] == status and problem["type"].endswith("/" + slug)
     assert problem["title"] and problem["detail"]
     return problem

@@ -47,6 +47,7 @@ def dependencies(storage_connection_string: str) -> Dependencies:
 
 @pytest.fixture
 def index(dependencies: Dependencies) -> CustomerSearchIndex:
+    assert isinstance(dependencies.search_index, CustomerSearchIndex)
     return dependencies.search_index
 
 

@@ -12,7 +12,7 @@ from tests.support.inspection import channel_rows
 
 
 def is_transaction(request) -> bool:  # type: ignore[no-untyped-def]
-    return request.url.endswith("/$batch")
+    return str(request.url).endswith("/$batch")
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

@@ -53,7 +53,7 @@ class SwitchableFaults(FaultPoints):
             raise SimulatedCrash(point)
 
 
-class StorageFaults(RequestsTransport):
+class StorageFaults(RequestsTransport):  # type: ignore[misc]  # azure-core leaves it untyped
     """The real HTTP transport, with faults on demand: slow requests, or requests that never connect.
 
     It sits under the SDK's retry policy, so the app sees what a flaky network would give it.
@@ -76,7 +76,7 @@ class StorageFaults(RequestsTransport):
         self.answered: list[int] = []
         self._lock = threading.Lock()
 
-    def send(self, request: HttpRequest, **kwargs: Any) -> Any:  # type: ignore[override]
+    def send(self, request: HttpRequest, **kwargs: Any) -> Any:
         if self.delay_seconds > 0:
             time.sleep(self.delay_seconds)
         if self.fail_when is not None and self.fail_when(request):
@@ -103,7 +103,7 @@ def _storage_error_response(request: HttpRequest, status: int) -> RequestsTransp
         b'{"odata.error": {"code": "ServerBusy", "message": {"lang": "en-US", "value": "injected"}}}'
     )
     response.url = request.url
-    return RequestsTransportResponse(request, response)
+    return RequestsTransportResponse(request, response)  # type: ignore[no-untyped-call]
 
 
 class CountDown:
