@@ -3,13 +3,12 @@ local.settings.json, with `%NAME%` references resolved against them."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
-from devhost.errors import HostStartupError
+from devhost.errors import HostStartupError, read_json_object
 
 LOCAL_SETTINGS_FILE = "local.settings.json"
 _SETTING_REFERENCE = re.compile(r"%([^%]+)%")
@@ -18,13 +17,7 @@ _SETTING_REFERENCE = re.compile(r"%([^%]+)%")
 def read_local_settings(script_root: Path) -> dict[str, str]:
     """Return the `Values` of local.settings.json, or nothing when the file is absent."""
     path = script_root / LOCAL_SETTINGS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        raise HostStartupError(f"{path} is not valid JSON: {error}") from error
-    values = document.get("Values") or {}
+    values = read_json_object(path).get("Values") or {}
     if not isinstance(values, dict):
         raise HostStartupError(f"{path}: 'Values' must be an object of name/value pairs")
     return {str(name): _as_setting_text(value) for name, value in values.items()}

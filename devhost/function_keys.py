@@ -11,14 +11,13 @@ keys you do not hold.
 from __future__ import annotations
 
 import hmac
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devhost.errors import HostStartupError
+from devhost.errors import HostStartupError, read_json_object
 
 KEY_HEADER = "x-functions-key"
 KEY_QUERY_PARAMETER = "code"
@@ -45,16 +44,13 @@ class FunctionKeys:
             raise HostStartupError(
                 f"{STORAGE_TYPE_SETTING}=files needs {SECRETS_PATH_SETTING}, the keys' folder"
             )
-        root = Path(folder)
-        host = _read(root / "host.json")
+        host_file = Path(folder) / "host.json"
+        host = read_json_object(host_file)
         master = host.get("masterKey")
         return cls(
-            master=_key_value(master, root / "host.json") if master is not None else None,
-            host_function_keys=_key_values(host.get("functionKeys", []), root / "host.json"),
-            function_keys={
-                name: _key_values(_read(root / f"{name.lower()}.json").get("keys", []), root / f"{name}.json")
-                for name in function_names
-            },
+            master=_key_value(master, host_file) if master is not None else None,
+            host_function_keys=_key_values(host.get("functionKeys", []), host_file),
+            function_keys={name: _own_keys(Path(folder), name) for name in function_names},
         )
 
     def allows(self, auth_level: str, function_name: str, presented: str | None) -> bool:
@@ -85,16 +81,10 @@ def _same(presented: str, key: str) -> bool:
     return hmac.compare_digest(presented.encode(), key.encode())
 
 
-def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        raise HostStartupError(f"{path} is not valid JSON: {error}") from error
-    if not isinstance(document, dict):
-        raise HostStartupError(f"{path} must hold a JSON object")
-    return document
+def _own_keys(folder: Path, function_name: str) -> tuple[str, ...]:
+    """A function's own keys, in `<function name>.json` (the host looks the name up lower-cased)."""
+    path = folder / f"{function_name.lower()}.json"
+    return _key_values(read_json_object(path).get("keys", []), path)
 
 
 def _key_values(entries: Any, path: Path) -> tuple[str, ...]:

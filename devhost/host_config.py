@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devhost.errors import HostStartupError
+from devhost.errors import HostStartupError, read_json_object
 from devhost.timespan import parse_timespan
 
 HOST_FILE = "host.json"
@@ -52,21 +51,9 @@ class HostConfig:
 
 def load_host_config(script_root: Path, environ: Mapping[str, str] | None = None) -> HostConfig:
     """Read script_root/host.json (optional) and apply overrides from app settings."""
-    document = _read_host_json(script_root / HOST_FILE)
+    document = read_json_object(script_root / HOST_FILE)
     apply_overrides(document, os.environ if environ is None else environ)
     return build_host_config(document)
-
-
-def _read_host_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as error:
-        raise HostStartupError(f"{path} is not valid JSON: {error}") from error
-    if not isinstance(document, dict):
-        raise HostStartupError(f"{path} must hold a JSON object")
-    return document
 
 
 def apply_overrides(document: dict[str, Any], environ: Mapping[str, str]) -> None:

@@ -9,7 +9,7 @@ from pydantic import StringConstraints
 
 CHANNEL_ID = r"[a-z0-9][a-z0-9-]{1,62}"
 ACCOUNT_NUMBER = r"[A-Za-z0-9._-]{1,64}"
-GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 CHANNEL_ID_PATTERN = re.compile(f"^{CHANNEL_ID}$")
 ACCOUNT_NUMBER_PATTERN = re.compile(f"^{ACCOUNT_NUMBER}$")
@@ -20,6 +20,10 @@ ChannelId = Annotated[str, StringConstraints(pattern=CHANNEL_ID_PATTERN.pattern)
 
 def is_valid_channel_id(channel_id: str) -> bool:
     return bool(CHANNEL_ID_PATTERN.fullmatch(channel_id))
+
+
+def is_guid(text: str) -> bool:
+    return bool(GUID_PATTERN.fullmatch(text))
 
 
 def is_account_number_shaped(text: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from shared.domain.customer import (
     SyncStatus,
 )
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
-from shared.domain.identifiers import is_account_number_shaped
+from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.domain.validation import parse_customer_create
 from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
@@ -36,8 +35,6 @@ from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 
 logger = logging.getLogger(__name__)
-
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True)
@@ -178,7 +175,7 @@ def get_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> Cu
 
 
 def find_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> CustomerRecord | None:
-    if _GUID.fullmatch(ref):
+    if is_guid(ref):
         customer_id = ref.lower()
         own = dependencies.customers.get(channel_id, customer_id)
         if own is not None:
