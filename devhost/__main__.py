@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
@@ -39,12 +40,29 @@ def default_admin_key() -> None:
     )
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
     # The storage SDK logs every HTTP exchange at INFO; the real host keeps that out of the console.
     logging.getLogger("azure").setLevel(logging.WARNING)
     default_admin_key()
+    if not is_loopback(arguments.host) and os.environ.get("ADMIN_API_KEY") == LOCAL_ADMIN_API_KEY:
+        print(
+            f"Refusing to listen on {arguments.host} with the development admin key "
+            f"'{LOCAL_ADMIN_API_KEY}': anyone who can reach this machine would be admin. "
+            "Set ADMIN_API_KEY to a secret, or listen on 127.0.0.1.",
+            file=sys.stderr,
+        )
+        return 2
 
     stop_requested = threading.Event()
 

@@ -20,7 +20,7 @@ from devhost.app_settings import (
 from devhost.errors import HostStartupError
 from devhost.function_keys import FunctionKeys
 from devhost.host_config import HostConfig, load_host_config
-from devhost.http_server import HttpFrontend, http_methods_of, http_route_of
+from devhost.http_server import HttpFrontend, http_methods_of, http_route_of, request_body_limit
 from devhost.indexing import HTTP_TRIGGER, QUEUE_TRIGGER, TIMER_TRIGGER, FunctionSpec, index_app
 from devhost.invoker import Invoker, worker_thread_count
 from devhost.outputs import QueueOutputs
@@ -168,7 +168,9 @@ class LocalHost:
                 self._timers.append(self._timer_listener(spec, self._invoker))
         host, port = self._requested_address
         keys = FunctionKeys.from_settings(spec.name for spec in self._functions)
-        self._http = HttpFrontend(self._functions, self._config.route_prefix, self._invoker, host, port, keys)
+        self._http = HttpFrontend(
+            self._functions, self._config.route_prefix, self._invoker, host, port, keys, request_body_limit()
+        )
         self._address = self._http.address
 
     def _queue_listener(self, spec: FunctionSpec, invoker: Invoker) -> QueueListener:

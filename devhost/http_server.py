@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 import socket
 import socketserver
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,8 +24,19 @@ from devhost.routing import RouteMatch, RouteTable
 
 logger = logging.getLogger("devhost")
 
-MAX_REQUEST_BODY = 100 * 1024 * 1024  # the platform's request size limit
+DEFAULT_MAX_REQUEST_BODY = 100 * 1024 * 1024  # the platform's request size limit
+BODY_LIMIT_SETTING = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"
 IDLE_CONNECTION_TIMEOUT = 30.0
+DISCARD_CHUNK = 64 * 1024
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+# Kestrel refuses a Host header that is not a host name or address with an optional port.
+_HOST_HEADER = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(:[0-9]{1,5})?")
+
+
+def request_body_limit(environ: Mapping[str, str] | None = None) -> int:
+    """The host's limit on request bodies, 100 MB unless the app setting lowers or raises it."""
+    value = (os.environ if environ is None else environ).get(BODY_LIMIT_SETTING, "")
+    return int(value) if value.isascii() and value.isdigit() else DEFAULT_MAX_REQUEST_BODY
 
 
 class _BadRequest(Exception):
@@ -71,9 +84,11 @@ class HttpFrontend:
         host: str,
         port: int,
         keys: FunctionKeys | None = None,
+        body_limit: int = DEFAULT_MAX_REQUEST_BODY,
     ) -> None:
         self.invoker = invoker
         self.keys = keys or FunctionKeys()
+        self.body_limit = body_limit
         self.routes: RouteTable[FunctionSpec] = RouteTable()
         for spec in specs:
             if spec.trigger.type == HTTP_TRIGGER:
@@ -142,10 +157,31 @@ class HttpFrontend:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "devhost"
     disable_nagle_algorithm = True
     timeout = IDLE_CONNECTION_TIMEOUT
     server: _Server
+
+    def version_string(self) -> str:
+        return "devhost"  # no versions to help an attacker
+
+    def parse_request(self) -> bool:
+        """As Kestrel: a header line must end in CRLF and hold no other CR or LF; Host must be a
+        host name. Anything else is a 400 before any function runs."""
+        recording = _LineRecorder(self.rfile)
+        self.rfile = recording  # type: ignore[assignment]
+        try:
+            parsed = super().parse_request()
+        finally:
+            self.rfile = recording.inner
+        if not parsed:
+            return False
+        host = self.headers.get("Host")
+        clean = all(_is_clean_header_line(line) for line in recording.lines)
+        if not clean or (host is not None and not _HOST_HEADER.fullmatch(host)):
+            self.close_connection = True
+            self._send(PlainResponse(400))
+            return False
+        return True
 
     def setup(self) -> None:
         super().setup()
@@ -227,42 +263,47 @@ class _Handler(BaseHTTPRequestHandler):
         return response
 
     def _read_body(self) -> bytes:
+        """A body with a Content-Length reaches the function; a chunked one is read to its end
+        (never kept) and the function gets none, as the host forwards only a counted body."""
+        limit = self.server.frontend.body_limit
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
+            self._discard_chunked(limit)
+            return b""
         length_header = self.headers.get("Content-Length")
         if length_header is None:
             return b""
-        try:
-            length = int(length_header)
-        except ValueError:
-            raise _BadRequest(400, "Content-Length is not a number.") from None
-        if length < 0:
-            raise _BadRequest(400, "Content-Length is negative.")
-        if length > MAX_REQUEST_BODY:
+        if not (length_header.isascii() and length_header.isdigit()):
+            raise _BadRequest(400, "Content-Length is not a whole number.")
+        length = int(length_header)
+        if length > limit:
             raise _BadRequest(413, "The request body is too large.")
         body = self.rfile.read(length)
         if len(body) != length:
             raise _BadRequest(400, "The request body ended before Content-Length bytes.")
         return body
 
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
+    def _discard_chunked(self, limit: int) -> None:
         total = 0
         while True:
-            line = self.rfile.readline(1024).split(b";")[0].strip()
-            try:
-                size = int(line, 16)
-            except ValueError:
-                raise _BadRequest(400, "Malformed chunked request body.") from None
+            line = self.rfile.readline(1024)
+            size_text = line.split(b";")[0].strip()
+            if not line.endswith(b"\r\n") or not _CHUNK_SIZE.fullmatch(size_text):
+                raise _BadRequest(400, "Malformed chunked request body.")
+            size = int(size_text, 16)
             if size == 0:
                 while self.rfile.readline(8192).strip():  # trailers
                     pass
-                return b"".join(chunks)
+                return
             total += size
-            if total > MAX_REQUEST_BODY:
+            if total > limit:
                 raise _BadRequest(413, "The request body is too large.")
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(8)
+            while size > 0:
+                piece = self.rfile.read(min(size, DISCARD_CHUNK))
+                if not piece:
+                    raise _BadRequest(400, "The request body ended inside a chunk.")
+                size -= len(piece)
+            if self.rfile.readline(8) != b"\r\n":
+                raise _BadRequest(400, "Malformed chunked request body.")
 
     def _request_headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
@@ -299,3 +340,28 @@ def _query_params(query: str) -> dict[str, str]:
         params.setdefault(key, []).append(value)
     joined = {key: ",".join(values) for key, values in params.items()}
     return {key: value for key, value in joined.items() if value}
+
+
+class _LineRecorder:
+    """Stands in for the request stream while the request line and headers are parsed, keeping
+    each line as it came, so that bare CRs and LFs can be found after parsing."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.lines: list[bytes] = []
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self.inner.readline(limit)
+        self.lines.append(line)
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _is_clean_header_line(line: bytes) -> bool:
+    if not line:
+        return True  # end of stream; the parser has already answered
+    if not line.endswith(b"\r\n"):
+        return False
+    return b"\r" not in line[:-2] and b"\n" not in line[:-2]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import azure.functions as func
 from pydantic import BaseModel
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 from shared.domain import errors
 from shared.domain.errors import (
     DomainError,
+    FieldError,
     InvalidRequest,
     PayloadTooLarge,
     ValidationFailed,
@@ -23,6 +26,9 @@ MAX_BODY_BYTES = 64 * 1024
 PROBLEM_TYPE_BASE = "https://commerce-async-customers.dev/problems/"
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
+# Customers, keys and operations are personal or secret: no browser or proxy may keep a copy. One rule
+# for every answer of the app is simpler to trust than a list of the ones that carry such data.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def json_response(
@@ -35,7 +41,7 @@ def json_response(
         text = body.model_dump_json(by_alias=True)
     else:
         text = json.dumps(body, default=str)
-    return func.HttpResponse(text, status_code=status, headers=headers or {}, mimetype=JSON)
+    return func.HttpResponse(text, status_code=status, headers={**NO_STORE, **(headers or {})}, mimetype=JSON)
 
 
 def problem_response(
@@ -59,7 +65,7 @@ def problem_response(
     return func.HttpResponse(
         json.dumps(problem),
         status_code=status,
-        headers=headers or {},
+        headers={**NO_STORE, **(headers or {})},
         mimetype=PROBLEM_JSON,
     )
 
@@ -135,23 +141,50 @@ def problem_for(error: DomainError, instance: str) -> func.HttpResponse:
     return func.HttpResponse(
         json.dumps(problem_body(error, instance)),
         status_code=answer.status,
-        headers=dict(answer.headers),
+        headers={**NO_STORE, **dict(answer.headers)},
         mimetype=PROBLEM_JSON,
     )
 
 
 def read_json_body(request: func.HttpRequest) -> Any:
+    """The body as JSON; every way it can be malformed is a 400 in our words, never Python's."""
     body = request.get_body() or b""
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body has {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted")
     if not body.strip():
         raise InvalidRequest("The request needs a JSON body")
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest("The body is not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as duplicate:
+        raise InvalidRequest(f"The body names '{duplicate.key}' twice in one object") from None
     except RecursionError:
         raise InvalidRequest("The body nests too deeply") from None
-    except (UnicodeDecodeError, ValueError) as error:  # JSONDecodeError, NaN, oversized integers
-        raise InvalidRequest(f"The body is not valid JSON: {error}") from None
+    except json.JSONDecodeError as error:
+        raise InvalidRequest(
+            f"The body is not valid JSON (line {error.lineno}, column {error.colno})"
+        ) from None
+    except ValueError:  # NaN or Infinity, or an integer with thousands of digits
+        raise InvalidRequest("The body holds a number JSON does not allow or too long to read") from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key[:60]
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Two values for one key are malformed JSON here (contract §2), not last-one-wins."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _DuplicateKey(key)
+        document[key] = value
+    return document
 
 
 def _reject_constant(name: str) -> Any:
@@ -159,6 +192,18 @@ def _reject_constant(name: str) -> Any:
 
 
 def path_of(request: func.HttpRequest) -> str:
-    url = request.url
-    start = url.find("/", url.find("//") + 2) if "//" in url else 0
-    return str(url[start:].split("?", 1)[0] if start >= 0 else url)
+    """The request's path, for a problem's `instance` (the host refuses a Host header holding one)."""
+    return urlsplit(request.url).path or "/"
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def query_whole_number(request: func.HttpRequest, name: str, *, default: int) -> int:
+    """A numeric query value in ASCII digits only; `int()` would also read Devanagari digits."""
+    value = request.params.get(name)
+    if value is None:
+        return default
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise ValidationFailed([FieldError(name, "must be a whole number written in digits 0-9")])
+    return int(value)

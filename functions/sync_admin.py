@@ -8,10 +8,9 @@ import azure.functions as func
 from pydantic import Field
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response
+from functions.http_api import json_response, query_whole_number
 from functions.responses import OperationList
 from shared.bootstrap import AppDependencies
-from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.operations import OperationState, SyncOperation
 from shared.domain.sync import HealthReport, RunSummary, SyncStatusReport
 from shared.services.conversion_batch import run_conversion_batch
@@ -89,7 +88,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             call.dependencies,
             status=params.get("status"),
             channel_id=params.get("channelId"),
-            limit=_int_param(params.get("limit"), name="limit", default=DEFAULT_LIMIT),
+            limit=query_whole_number(call.request, "limit", default=DEFAULT_LIMIT),
         )
         return json_response(OperationList(items=operations))
 
@@ -110,12 +109,3 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         return json_response(operation, status=202)
 
     return routes
-
-
-def _int_param(value: str | None, *, name: str, default: int) -> int:
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationFailed([FieldError(name, "must be a whole number")]) from None

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, StrictBool, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StrictBool
 
 from shared.domain.countries import normalise_alpha3
 from shared.domain.identifiers import CHANNEL_ID_PATTERN, is_valid_channel_id
 from shared.domain.models import ApiModel, all_optional
+from shared.domain.text import SAFE_TEXT, line
 
 __all__ = ["CHANNEL_ID_PATTERN", "Channel", "ChannelUpsert", "is_valid_channel_id"]
 
 CountryCode = Annotated[str, AfterValidator(normalise_alpha3)]
-ChannelName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ChannelName = Annotated[str, line(100), SAFE_TEXT]
 
 
 class ChannelProfile(ApiModel):

@@ -17,22 +17,23 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StringConstraints,
     ValidationInfo,
 )
 
 from shared.domain.channel import CountryCode
 from shared.domain.contact import normalise_email, normalise_phone
+from shared.domain.identifiers import ClientCustomerId
 from shared.domain.models import ApiModel, all_optional
+from shared.domain.text import SAFE_TEXT, line
 
 PENDING_DISPLAY_ACCOUNT_NUMBER = "Pending synchronization"
 MAX_ADDRESSES_PER_REQUEST = 20
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-ZipCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-AddressLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
-Email = Annotated[str, AfterValidator(normalise_email)]
+Name = Annotated[str, line(60), SAFE_TEXT]
+ShortText = Annotated[str, line(60), SAFE_TEXT]
+ZipCode = Annotated[str, line(20), SAFE_TEXT]
+AddressLine = Annotated[str, line(250), SAFE_TEXT]
+Email = Annotated[str, SAFE_TEXT, AfterValidator(normalise_email)]
 
 
 class CustomerType(StrEnum):
@@ -171,7 +172,7 @@ class CustomerUpdate(all_optional(CustomerProfile, "CustomerProfileChanges")):  
 class CustomerCreate(CustomerProfile):
     """Body of `POST /channels/{id}/customers`."""
 
-    customer_id: uuid.UUID | None = None
+    customer_id: ClientCustomerId | None = None
     addresses: list[AddressCreate] = Field(default_factory=list, max_length=MAX_ADDRESSES_PER_REQUEST)
 
     def profile(self) -> CustomerProfile:

@@ -56,8 +56,16 @@ def create_customer(
     mode = planned_creation_mode(channel, created_offline=created_offline)
     if mode is CreationMode.ASYNC:
         check_async_create(channel, request)
+    customer_id = str(request.customer_id) if request.customer_id else None
+    if customer_id is None and idempotency_key is not None:
+        # A replay names no id: its key says which customer it made. Reading is all a replay costs.
+        customer_id = dependencies.customers.customer_id_for_idempotency_key(
+            channel.channel_id, idempotency_key
+        )
+        if customer_id is not None:
+            return CreatedCustomer(_replayed(dependencies, channel, request, customer_id), created=False)
     record = CustomerRecord(
-        customer_id=str(request.customer_id or uuid.uuid4()),
+        customer_id=customer_id or str(uuid.uuid4()),
         channel_id=channel.channel_id,
         profile=request.profile(),
         sync_status=SyncStatus.PENDING,
@@ -69,17 +77,30 @@ def create_customer(
         Address.from_request(item, sync_status=SyncStatus.PENDING, position=position)
         for position, item in enumerate(request.addresses)
     ]
+    claim = dependencies.customer_ids.claim(record.customer_id, channel.channel_id)
+    if claim.owner != channel.channel_id:
+        raise CustomerIdConflict(f"Customer id {record.customer_id} belongs to another channel")
+    if not claim.taken_now:
+        existing = dependencies.customers.get(channel.channel_id, record.customer_id)
+        if existing is not None:  # a retry: answer from the record, write nothing
+            return CreatedCustomer(
+                _replayed(dependencies, channel, request, record.customer_id), created=False
+            )
+        # Else an earlier attempt claimed the id and stopped before writing the customer: go on.
     # The index entry goes first: a crash after it leaves an entry that search filters out,
     # never a customer that cannot be found.
-    owner = dependencies.customer_ids.claim(record.customer_id, channel.channel_id)
-    if owner != channel.channel_id:
-        raise CustomerIdConflict(f"Customer id {record.customer_id} belongs to another channel")
     index_new_customer(dependencies, record)
     dependencies.faults.reach(BEFORE_CUSTOMER_WRITTEN)
     try:
         record = dependencies.customers.insert_new(record, addresses, idempotency_key=idempotency_key)
-    except RowAlreadyExists:
-        return CreatedCustomer(_replayed(dependencies, channel, request, idempotency_key), created=False)
+    except RowAlreadyExists:  # a concurrent create of the same id or key got there first
+        replayed_id = record.customer_id
+        if request.customer_id is None and idempotency_key is not None:
+            replayed_id = (
+                dependencies.customers.customer_id_for_idempotency_key(channel.channel_id, idempotency_key)
+                or replayed_id
+            )
+        return CreatedCustomer(_replayed(dependencies, channel, request, replayed_id), created=False)
     dependencies.faults.reach(AFTER_CUSTOMER_WRITTEN)
     if mode is CreationMode.SYNC:
         record = _create_in_headquarters(dependencies, channel, record)
@@ -139,18 +160,10 @@ def _fall_back_to_async(dependencies: Dependencies, record: CustomerRecord) -> C
 
 
 def _replayed(
-    dependencies: Dependencies,
-    channel: Channel,
-    request: CustomerCreate,
-    idempotency_key: str | None,
+    dependencies: Dependencies, channel: Channel, request: CustomerCreate, customer_id: str
 ) -> CustomerPublic:
     """A retry of an earlier create: the same body gets the same customer, another body a 409."""
-    customer_id = str(request.customer_id) if request.customer_id else None
-    if customer_id is None and idempotency_key is not None:
-        customer_id = dependencies.customers.customer_id_for_idempotency_key(
-            channel.channel_id, idempotency_key
-        )
-    existing = dependencies.customers.get(channel.channel_id, customer_id) if customer_id else None
+    existing = dependencies.customers.get(channel.channel_id, customer_id)
     if existing is None:
         raise CustomerIdConflict("This idempotency key was used for a different customer id")
     if existing.request_fingerprint != request.fingerprint():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.ports import IdClaim
 
 CUSTOMER_IDS_TABLE = "CustomerIds"
 CLAIM_ROW = "claim"
@@ -19,18 +20,20 @@ class CustomerIdRegistry:
     def __init__(self, account: StorageAccount) -> None:
         self._account = account
 
-    def claim(self, customer_id: str, channel_id: str) -> str:
-        """Claims the id for the channel; returns the channel that holds it (maybe another one)."""
+    def claim(self, customer_id: str, channel_id: str) -> IdClaim:
+        """Claims the id for the channel; says which channel holds it and whether this call took it."""
         table = self._account.table(CUSTOMER_IDS_TABLE)
         with translate_storage_errors():
             try:
                 table.create_entity(
                     {"PartitionKey": customer_id, "RowKey": CLAIM_ROW, "ChannelId": channel_id}
                 )
-                return channel_id
+                return IdClaim(owner=channel_id, taken_now=True)
             except ResourceExistsError:
                 pass
             try:
-                return str(table.get_entity(customer_id, CLAIM_ROW)["ChannelId"])
+                return IdClaim(
+                    owner=str(table.get_entity(customer_id, CLAIM_ROW)["ChannelId"]), taken_now=False
+                )
             except ResourceNotFoundError:  # pragma: no cover - claims are never deleted
-                return channel_id
+                return IdClaim(owner=channel_id, taken_now=False)

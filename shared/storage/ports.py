@@ -102,8 +102,16 @@ class CustomerRecords(Protocol):
     def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]: ...
 
 
+@dataclass(frozen=True)
+class IdClaim:
+    """Who holds a customer id, and whether the claim that asked took it just now."""
+
+    owner: str
+    taken_now: bool
+
+
 class CustomerIds(Protocol):
-    def claim(self, customer_id: str, channel_id: str) -> str: ...
+    def claim(self, customer_id: str, channel_id: str) -> IdClaim: ...
 
 
 class HeadquartersMaster(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import httpx
 
 from devhost.azurite import port_answers
-from tests.devhost.helpers import QUIET_SCHEDULE, REPO_ROOT, devhost_process, unique_name
+from tests.devhost.helpers import QUIET_SCHEDULE, REPO_ROOT, SAMPLE_APP, devhost_process, unique_name
 
 
 def test_devhost_cli_lists_functions_serves_and_stops_on_sigterm(storage_connection_string: str) -> None:
@@ -61,3 +62,27 @@ def test_azurite_runner_exports_connection_and_passes_exit_code() -> None:
     endpoint = re.search(r"QueueEndpoint=http://127\.0\.0\.1:(\d+)/", finished.stdout)
     assert endpoint, finished.stdout
     assert not port_answers(int(endpoint.group(1))), "Azurite should be stopped after the command"
+
+
+def test_devhost_refuses_a_public_address_with_the_development_admin_key() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "ADMIN_API_KEY"}
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "devhost",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--script-root",
+            str(SAMPLE_APP),
+        ],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 2
+    assert "Refusing to listen on 0.0.0.0 with the development admin key" in finished.stderr

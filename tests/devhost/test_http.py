@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -176,3 +178,65 @@ def test_function_disabled_by_app_setting_is_not_served(start_sample: StartSampl
     sample = start_sample(**{"AzureWebJobs.boom.Disabled": "true"})
     assert httpx.get(f"{sample.base_url}/api/boom").status_code == 404
     assert "boom" not in {spec.name for spec in sample.host.functions}
+
+
+def _raw_exchange(base_url: str, request: bytes, *, keep_open: bool = True, timeout: float = 5.0) -> bytes:
+    """Send raw bytes and read the answer; with keep_open the client never ends its body."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as connection:
+        connection.sendall(request)
+        if not keep_open:
+            connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while keep_open is False or b"\r\n\r\n" not in answer:
+            piece = connection.recv(4096)
+            if not piece:
+                break
+            answer += piece
+        return answer
+
+
+def test_a_negative_chunk_size_is_refused_at_once_without_reading_on(start_sample: StartSample) -> None:
+    answer = _raw_exchange(
+        start_sample().base_url,
+        b"POST /api/items/1 HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 400 ")
+
+
+def test_a_chunked_body_is_not_forwarded_to_the_function(start_sample: StartSample) -> None:
+    """The host hands a function only a body whose length was announced."""
+    answer = _raw_exchange(
+        start_sample().base_url,
+        b"POST /api/items/1 HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        keep_open=False,
+    )
+    assert answer.startswith(b"HTTP/1.1 201 ")
+    assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["body"] == ""
+
+
+def test_a_body_over_the_host_limit_is_refused_before_it_is_read(start_sample: StartSample) -> None:
+    sample = start_sample(FUNCTIONS_REQUEST_BODY_SIZE_LIMIT="1024")
+    answer = _raw_exchange(
+        sample.base_url, b"POST /api/items/1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1048576\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert httpx.post(f"{sample.base_url}/api/items/1", content=b"x" * 1024).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "header_lines",
+    [
+        b"Host: localhost\r\nX-Sample: a\rInjected: yes\r\n",  # a bare CR
+        b"Host: localhost\r\nX-Sample: a\nInjected: yes\r\n",  # a bare LF
+        b"Host: evil.example/path\r\n",  # a Host that is no host name
+    ],
+)
+def test_malformed_header_lines_are_refused(start_sample: StartSample, header_lines: bytes) -> None:
+    answer = _raw_exchange(start_sample().base_url, b"GET /api/text HTTP/1.1\r\n" + header_lines + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ")
+
+
+def test_the_server_header_names_no_versions(start_sample: StartSample) -> None:
+    assert httpx.get(f"{start_sample().base_url}/api/text").headers["server"] == "devhost"

@@ -436,3 +436,76 @@ def test_channel_profile_flags_must_be_json_booleans(api: ApiClient, value: Any)
     problem = assert_problem(response, 422, "validation-error")
     assert fields_of(problem) == {"asyncCustomerCreation"}
     assert_problem(api.http.get(f"/api/channels/{channel_id}", headers=ADMIN), 404, "channel-not-found")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("firstName", "Ada\x00"),
+        ("lastName", "Love\r\nlace"),
+        ("lastName", "Lovelace\n"),
+        ("firstName", "\u202eadA"),
+        ("title", "Ms.\u2066"),
+        ("middleName", "C1\x85"),
+    ],
+)
+def test_control_characters_and_bidi_overrides_are_422_naming_the_field(
+    api: ApiClient, storage_connection_string: str, field: str, value: str
+) -> None:
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    problem = assert_problem(api.create_customer(channel_id, key, person(**{field: value})), 422)
+    assert fields_of(problem) == {field}
+    assert channel_rows(storage_connection_string, channel_id) == []
+
+
+@pytest.mark.parametrize(
+    "customer_id",
+    [
+        "00000000-0000-0000-0000-000000000000",  # nil
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",  # max
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8",  # version 1
+        "3d813cbb-47fb-32ba-91df-831e1593ac29",  # version 3
+        "00000000-0000-4000-0000-000000000001",  # version 4 bits, not the RFC variant
+    ],
+)
+def test_a_customer_id_that_is_no_random_uuid_is_422(api: ApiClient, customer_id: str) -> None:
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    problem = assert_problem(api.create_customer(channel_id, key, person(customerId=customer_id)), 422)
+    assert fields_of(problem) == {"customerId"}
+
+
+def test_duplicate_keys_in_a_json_object_are_400(api: ApiClient, storage_connection_string: str) -> None:
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    content = b'{"firstName": "Ada", "lastName": "Lovelace", "lastName": "Byron"}'
+    assert_problem(post_raw(api, channel_id, key, content), 400, "invalid-request")
+    assert channel_rows(storage_connection_string, channel_id) == []
+
+
+@pytest.mark.parametrize(
+    "content", [b'{"firstName": "\xff"}', b'{"n": ' + b"9" * 5000 + b"}", b'{"a": NaN}', b"{'single': 1}"]
+)
+def test_error_details_are_our_words_never_python_internals(api: ApiClient, content: bytes) -> None:
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    detail = assert_problem(post_raw(api, channel_id, key, content), 400)["detail"]
+    for internal in ("codec", "sys.", "set_int_max_str_digits", "Expecting", "decode byte", "Traceback"):
+        assert internal not in detail, detail
+
+
+@pytest.mark.parametrize("limit", ["\u0967", "\u0661", "1\u0660", "+5", "5 "])
+def test_numeric_query_values_take_ascii_digits_only(api: ApiClient, limit: str) -> None:
+    response = api.http.get("/api/sync/operations", params={"limit": limit}, headers=ADMIN)
+    assert fields_of(assert_problem(response, 422)) == {"limit"}
+
+
+def test_answers_carrying_personal_data_are_never_stored_by_caches(api: ApiClient) -> None:
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    created = api.create_customer(channel_id, key, person())
+    customer_id = created.json()["customerId"]
+    answers = [
+        created,
+        api.customer(channel_id, key, customer_id),
+        api.http.get(f"/api/channels/{channel_id}/customers", params={"search": "Lovelace"}, headers=key),
+        api.create_customer(channel_id, key, person(firstName="")),
+    ]
+    for answer in answers:
+        assert answer.headers["cache-control"] == "no-store", answer.request.url

@@ -50,3 +50,8 @@ def pending_rows(connection_string: str, channel_id: str) -> list[str]:
         for row in channel_rows(connection_string, channel_id)
         if row["RowKey"].startswith(PENDING_PREFIX)
     ]
+
+
+def row_count(connection_string: str, table_name: str) -> int:
+    """Every row of a table: for tests that prove a request wrote nothing."""
+    return sum(1 for _ in _table(connection_string, table_name).list_entities(select=["RowKey"]))
