@@ -5,21 +5,30 @@ from __future__ import annotations
 from typing import Annotated
 
 import azure.functions as func
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response, problem_body, read_json_body
-from functions.responses import CustomerList, OfflineResult, OfflineResults, OfflineUpload, Problem
+from functions.http_api import json_response, problem_body, query_whole_number, read_json_body
+from functions.responses import OfflineResult, OfflineResults, OfflineUpload, Problem
 from shared.bootstrap import AppDependencies
-from shared.domain.customer import Address, AddressCreate, CustomerCreate, CustomerPublic, CustomerUpdate
+from shared.domain.customer import (
+    Address,
+    AddressCreate,
+    AddressPage,
+    CustomerCreate,
+    CustomerPage,
+    CustomerPublic,
+    CustomerUpdate,
+)
 from shared.domain.errors import InvalidRequest
 from shared.domain.loyalty import LoyaltyCard
-from shared.services.addresses import add_address
+from shared.services.addresses import add_address, list_addresses
+from shared.services.customer_views import DEFAULT_ADDRESS_PAGE, MAX_ADDRESS_PAGE
 from shared.services.customers import create_customer, get_customer
 from shared.services.edits import edit_customer
 from shared.services.loyalty import issue_loyalty_card
 from shared.services.offline_upload import OfflineOutcome, upload_offline_customers
-from shared.services.search import search_customers
+from shared.services.search import DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, search_customers
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 IdempotencyKey = Annotated[str, StringConstraints(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)]
@@ -63,16 +72,24 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "searchCustomers",
             "Search by account number, e-mail, phone or name prefix",
             caller="channel",
-            parameters=(Parameter("search", "query", SearchText, required=True),),
-            answers={200: Answer(CustomerList)},
+            parameters=(
+                Parameter("search", "query", SearchText, required=True),
+                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_SEARCH_LIMIT)]),
+                Parameter("cursor", "query"),
+            ),
+            answers={200: Answer(CustomerPage)},
             problems=(401, 403, 404, 422),
         ),
     )
     def get_customers(call: Call) -> func.HttpResponse:
-        found = search_customers(
-            call.dependencies, channel_id=call.channel, text=call.request.params.get("search", "")
+        page = search_customers(
+            call.dependencies,
+            channel_id=call.channel,
+            text=call.request.params.get("search", ""),
+            limit=query_whole_number(call.request, "limit", default=DEFAULT_SEARCH_LIMIT),
+            cursor=call.request.params.get("cursor"),
         )
-        return json_response(CustomerList(items=found))
+        return json_response(page)
 
     @routes.function_name(name="get_customer")
     @routes.route(route="channels/{channelId}/customers/{ref}", methods=["GET"])
@@ -134,6 +151,32 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             body=read_json_body(call.request),
         )
         return json_response(address, status=201)
+
+    @routes.function_name(name="list_customer_addresses")
+    @routes.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listCustomerAddresses",
+            "A customer's addresses, in the order they were added, a page at a time",
+            caller="channel",
+            parameters=(
+                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_ADDRESS_PAGE)]),
+                Parameter("cursor", "query"),
+            ),
+            answers={200: Answer(AddressPage)},
+            problems=(401, 403, 404, 422),
+        ),
+    )
+    def get_customer_addresses(call: Call) -> func.HttpResponse:
+        page = list_addresses(
+            call.dependencies,
+            channel_id=call.channel,
+            ref=call.route("ref"),
+            limit=query_whole_number(call.request, "limit", default=DEFAULT_ADDRESS_PAGE),
+            cursor=call.request.params.get("cursor"),
+        )
+        return json_response(page)
 
     @routes.function_name(name="issue_loyalty_card")
     @routes.route(route="channels/{channelId}/customers/{ref}/loyalty-cards", methods=["POST"])

@@ -32,10 +32,6 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = Field(default=None, exclude_if=_is_none)
 
 
-class CustomerList(ApiModel):
-    items: list[CustomerPublic]
-
-
 class OperationList(ApiModel):
     items: list[SyncOperation]
 

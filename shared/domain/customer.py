@@ -24,10 +24,12 @@ from shared.domain.channel import CountryCode
 from shared.domain.contact import normalise_email, normalise_phone
 from shared.domain.identifiers import ClientCustomerId
 from shared.domain.models import ApiModel, all_optional
+from shared.domain.paging import Page
 from shared.domain.text import SAFE_TEXT, line
 
 PENDING_DISPLAY_ACCOUNT_NUMBER = "Pending synchronization"
 MAX_ADDRESSES_PER_REQUEST = 20
+EMBEDDED_ADDRESSES = 20  # a customer shows its first 20 addresses; `.../addresses` pages through all
 
 Name = Annotated[str, line(60), SAFE_TEXT]
 ShortText = Annotated[str, line(60), SAFE_TEXT]
@@ -88,6 +90,10 @@ class Address(AddressCreate):
             sync_status=sync_status,
             **request.model_dump(),
         )
+
+
+class AddressPage(Page[Address]):
+    """Body of `GET .../customers/{ref}/addresses`."""
 
 
 def time_ordered_id(position: int = 0) -> str:
@@ -220,13 +226,15 @@ class CustomerPublic(CustomerProfile):
     creation_mode: CreationMode
     fallback_reason: FallbackReason | None
     channel_id: str
-    addresses: list[Address]
+    addresses: list[Address] = Field(max_length=EMBEDDED_ADDRESSES)
+    address_count: int
     created_at: datetime
     synced_at: datetime | None
     version: str | None
 
     @classmethod
-    def of(cls, record: CustomerRecord, addresses: list[Address]) -> CustomerPublic:
+    def of(cls, record: CustomerRecord, addresses: list[Address], *, address_count: int) -> CustomerPublic:
+        """`addresses` are the first EMBEDDED_ADDRESSES; the rest are paged from `.../addresses`."""
         return cls.model_construct(
             customer_id=record.customer_id,
             account_number=record.account_number,
@@ -235,9 +243,14 @@ class CustomerPublic(CustomerProfile):
             creation_mode=record.creation_mode,
             fallback_reason=record.fallback_reason,
             channel_id=record.channel_id,
-            addresses=addresses,
+            addresses=addresses[:EMBEDDED_ADDRESSES],
+            address_count=address_count,
             created_at=record.created_at,
             synced_at=record.synced_at,
             version=record.version,
             **dict(record.profile),
         )
+
+
+class CustomerPage(Page[CustomerPublic]):
+    """Body of `GET .../customers?search=`: one page of matches and where the next one starts."""

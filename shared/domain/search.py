@@ -8,12 +8,13 @@ Terms are data: nothing here is ever pasted into query syntax.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.domain.contact import normalise_phone
-from shared.domain.customer import CustomerProfile
+from shared.domain.customer import CustomerProfile, CustomerRecord
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.identifiers import ACCOUNT_NUMBER
 
@@ -26,6 +27,11 @@ PREFIX_KINDS = frozenset({NAME})
 
 MAX_SEARCH_LENGTH = 100
 MIN_PHONE_DIGITS = 6
+
+# Keeps `{key term}|{sort key}|{customer id}` well inside the 1 KiB key limit; longer terms share a truncated
+# key, which is harmless because every hit is checked against the customer record.
+MAX_KEY_TERM_LENGTH = 400
+_LITERAL = frozenset(string.ascii_letters + string.digits + ".-")
 
 _PHONE_TEXT = re.compile(r"[0-9 +\-.()]+")
 _ACCOUNT_TEXT = re.compile(ACCOUNT_NUMBER)
@@ -104,6 +110,9 @@ def query_terms(text: str, *, default_country: str) -> list[SearchQuery]:
         queries.append(SearchQuery(ACCOUNT, wanted.upper()))
     name = fold_name(wanted)
     if any(char.isalpha() for char in name):
+        # The whole name first: a client cannot push a customer of exactly this name off the first
+        # page by creating customers whose names merely start with it.
+        queries.append(SearchQuery(NAME, name))
         queries.append(SearchQuery(NAME, name, prefix=True))
     return queries
 
@@ -135,3 +144,31 @@ SYNCED_SCOPE = "Synced"
 def scope_for(channel_id: str, synced: bool) -> str:
     """Synced customers are found from every channel; a pending one only in its own."""
     return SYNCED_SCOPE if synced else channel_id
+
+
+def sort_key(record: CustomerRecord, *, synced: bool) -> str:
+    """Where a customer's entries stand among those of the same term: synced ones by account number
+    (the oldest customer first), pending ones by creation time; never by anything a client picks."""
+    if synced:
+        if record.account_number is None:
+            raise ValueError("a synced entry needs the account number")
+        return record.account_number
+    return record.created_at.strftime("%Y%m%dT%H%M%S.%f")
+
+
+def key_term(term: str) -> str:
+    """The term as RowKey text: `[A-Za-z0-9.-]` kept, anything else `_XX` per UTF-8 byte."""
+    units: list[str] = []
+    length = 0
+    for char in term:
+        unit = (
+            char
+            if char in _LITERAL
+            else "".join(f"_{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+        )
+        # Cutting only between characters keeps a truncated prefix a prefix of the truncated term.
+        if length + len(unit) > MAX_KEY_TERM_LENGTH:
+            break
+        units.append(unit)
+        length += len(unit)
+    return "".join(units)

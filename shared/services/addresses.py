@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain.customer import Address, AddressCreate, CustomerRecord, SyncStatus
+from shared.domain.customer import Address, AddressCreate, AddressPage, CustomerRecord, SyncStatus
 from shared.domain.errors import AsyncCustomerAddressUnavailable, CustomerNotFound, HeadquartersUnavailable
 from shared.domain.sync import SyncKind
 from shared.domain.validation import parse_model
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
+from shared.services.customer_views import address_page
 from shared.services.customers import find_customer
 from shared.services.dependencies import Dependencies
 from shared.services.sync_messages import announce_sync
@@ -60,3 +61,13 @@ def _write_to_headquarters_now(
             f"HQ could not take the address of customer {record.customer_id}; nothing was saved"
         ) from error
     return address.model_copy(update={"sync_status": SyncStatus.SYNCED})
+
+
+def list_addresses(
+    dependencies: Dependencies, *, channel_id: str, ref: str, limit: int, cursor: str | None
+) -> AddressPage:
+    require_channel(dependencies, channel_id)
+    record = find_customer(dependencies, channel_id=channel_id, ref=ref)
+    if record is None:
+        raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
+    return address_page(dependencies, record, limit=limit, cursor=cursor)

@@ -19,6 +19,7 @@ from shared.domain.errors import DomainError
 from shared.domain.operations import (
     OperationKind,
     OperationRef,
+    OperationState,
     SyncOperation,
     describe_failure,
     new_operation,
@@ -139,19 +140,29 @@ def replay_operations(
         return 0
     done = 0
     for operation in operations:
+        if operation.kind not in (OperationKind.ADDRESS_CREATE, OperationKind.CUSTOMER_EDIT):
+            continue
         try:
             if operation.kind is OperationKind.ADDRESS_CREATE:
                 _sync_address(dependencies, record, operation)
-            elif operation.kind is OperationKind.CUSTOMER_EDIT:
-                _replay_edit(dependencies, record, operation)
             else:
-                continue
+                _replay_edit(dependencies, record, operation)
             dependencies.customers.complete_operation(operation, at=dependencies.clock())
+        except RecordChanged:
+            if not _completed_elsewhere(dependencies, operation):
+                raise
+            # Another converter finished it meanwhile (the queue and the batch, or two deliveries):
+            # the work is done, which is what this converter wanted.
         except Exception as error:
             _record_failure(dependencies, operation, error)
             raise
         done += 1
     return done
+
+
+def _completed_elsewhere(dependencies: Dependencies, operation: SyncOperation) -> bool:
+    current = dependencies.customers.operation(operation.ref)
+    return current is not None and current.state is OperationState.SYNCED
 
 
 def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:

@@ -28,6 +28,7 @@ from shared.domain.validation import parse_customer_create
 from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
+from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN, BEFORE_CUSTOMER_WRITTEN
 from shared.services.search import index_new_customer
@@ -107,7 +108,9 @@ def create_customer(
     if record.is_pending:
         # Nothing has synced yet, so the addresses are as written: no need to read them back.
         announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)
-        return CreatedCustomer(CustomerPublic.of(record, addresses), created=True)
+        return CreatedCustomer(
+            CustomerPublic.of(record, addresses, address_count=len(addresses)), created=True
+        )
     view = customer_view(dependencies, record)
     if any(address.sync_status is SyncStatus.PENDING for address in view.addresses):
         announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)
@@ -171,11 +174,6 @@ def _replayed(
             f"Customer '{existing.customer_id}' was already created with a different body"
         )
     return customer_view(dependencies, existing)
-
-
-def customer_view(dependencies: Dependencies, record: CustomerRecord) -> CustomerPublic:
-    addresses = dependencies.customers.addresses(record.channel_id, record.customer_id)
-    return CustomerPublic.of(record, addresses)
 
 
 def get_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> CustomerPublic:

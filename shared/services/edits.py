@@ -24,7 +24,8 @@ from shared.domain.validation import parse_model
 from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
-from shared.services.customers import customer_view, find_customer
+from shared.services.customer_views import customer_view
+from shared.services.customers import find_customer
 from shared.services.dependencies import Dependencies
 from shared.services.search import index_before_edit, reindex_after_edit
 from shared.services.sync_messages import announce_sync

@@ -12,63 +12,140 @@ entry written ahead of conversion cannot leak a pending customer into other chan
 
 from __future__ import annotations
 
-from shared.domain.customer import CustomerPublic, CustomerRecord
-from shared.domain.search import SYNCED_SCOPE, SearchQuery, index_terms, query_terms, scope_for
+from dataclasses import dataclass
+
+from shared.domain.customer import CustomerPage, CustomerRecord
+from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.domain.search import (
+    ACCOUNT,
+    SYNCED_SCOPE,
+    SearchQuery,
+    SearchTerm,
+    index_terms,
+    key_term,
+    query_terms,
+    scope_for,
+    sort_key,
+)
 from shared.services.channels import require_channel
+from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import IndexHit
 
-DEFAULT_SEARCH_LIMIT = 50
+DEFAULT_SEARCH_LIMIT = 20
+MAX_SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One index range a search reads, in the contract's order: synced customers (whose entries sort
+    by account number), then this channel's pending ones (by creation time)."""
+
+    query: SearchQuery
+    synced: bool
+
+
+def search_phases(queries: list[SearchQuery]) -> list[Phase]:
+    synced = [Phase(query, synced=True) for query in queries]
+    pending = [Phase(query, synced=False) for query in queries if query.kind != ACCOUNT]
+    return synced + pending
 
 
 def search_customers(
-    dependencies: Dependencies, *, channel_id: str, text: str, limit: int = DEFAULT_SEARCH_LIMIT
-) -> list[CustomerPublic]:
-    """Synced customers of every channel and pending ones of this channel; exact matches first."""
+    dependencies: Dependencies,
+    *,
+    channel_id: str,
+    text: str,
+    limit: int = DEFAULT_SEARCH_LIMIT,
+    cursor: str | None = None,
+) -> CustomerPage:
+    """Synced customers of every channel, then this channel's pending ones, a page at a time.
+
+    The exact account number comes first; then, kind by kind (e-mail, phone, whole name, name
+    prefix), synced customers by account number and pending ones by creation time. A customer is
+    listed once, in the first phase it answers, so pages never repeat one. Each page reads the
+    entries it returns, their stale neighbours, and one more to know whether a next page exists.
+    """
+    checked_limit(limit, high=MAX_SEARCH_LIMIT)
     channel = require_channel(dependencies, channel_id)
-    queries = query_terms(text, default_country=channel.default_country)
-    found: list[CustomerPublic] = []
-    returned: set[IndexHit] = set()
-    # A hit stale for one query may still match the next (an old e-mail, a current name): read once.
-    records: dict[IndexHit, CustomerRecord | None] = {}
-    for query in queries:
-        for scope in (SYNCED_SCOPE, channel.channel_id):
-            for hit in dependencies.search_index.find(scope=scope, query=query, limit=limit):
-                if hit in returned:
-                    continue
-                if hit not in records:
-                    records[hit] = dependencies.customers.get(hit.channel_id, hit.customer_id)
-                record = records[hit]
-                if record is None or not _answers(record, query, channel_id=channel.channel_id):
-                    continue
-                returned.add(hit)
-                found.append(_view(dependencies, record))
-                if len(found) >= limit:
-                    return found
-    return found
+    phases = search_phases(query_terms(text, default_country=channel.default_country))
+    position = decode_cursor(cursor) or {}
+    first_phase, after = _resume_at(position, len(phases))
+    found: list[CustomerRecord] = []
+    last: tuple[int, str] | None = None
+    records: dict[str, CustomerRecord | None] = {}
+    for index in range(first_phase, len(phases)):
+        phase = phases[index]
+        hits = dependencies.search_index.find(
+            scope=SYNCED_SCOPE if phase.synced else channel.channel_id,
+            query=phase.query,
+            after=after if index == first_phase else None,
+        )
+        for hit in hits:
+            if hit.customer_id not in records:
+                records[hit.customer_id] = dependencies.customers.get(hit.channel_id, hit.customer_id)
+            record = records[hit.customer_id]
+            if record is None or not _listed_here(record, hit, phases, index, channel_id=channel.channel_id):
+                continue
+            if any(kept.customer_id == record.customer_id for kept in found):
+                continue
+            if len(found) == limit:  # one more exists: this page is full and another follows
+                assert last is not None
+                cursor_out = encode_cursor({"phase": last[0], "after": last[1]})
+                return CustomerPage(
+                    items=[customer_view(dependencies, r) for r in found], next_cursor=cursor_out
+                )
+            found.append(record)
+            last = (index, hit.row_key)
+    return CustomerPage(items=[customer_view(dependencies, r) for r in found], next_cursor=None)
 
 
-def _answers(record: CustomerRecord, query: SearchQuery, *, channel_id: str) -> bool:
-    """Whether the record may be seen from this channel and still carries the term searched for."""
-    if record.is_pending and record.channel_id != channel_id:
+def _resume_at(position: dict[str, object], phase_count: int) -> tuple[int, str | None]:
+    phase, after = position.get("phase", 0), position.get("after")
+    if (
+        not isinstance(phase, int)
+        or not 0 <= phase < max(phase_count, 1)
+        or not isinstance(after, str | None)
+    ):
+        raise ValidationFailed([FieldError("cursor", "is not a cursor this search gave out")])
+    return phase, after
+
+
+def _listed_here(
+    record: CustomerRecord, hit: IndexHit, phases: list[Phase], index: int, *, channel_id: str
+) -> bool:
+    """Whether this entry is where the customer is listed: it may be seen from this channel, it
+    still has the term, and no earlier phase (nor an earlier entry of this one) lists it."""
+    phase = phases[index]
+    own_pending = record.is_pending and record.channel_id == channel_id
+    # A customer being converted has its synced entries before its record says synced: it stays
+    # visible in its own channel all along.
+    if not (own_pending if not phase.synced else (not record.is_pending or own_pending)):
         return False
-    return query.matches(index_terms(record.profile, record.account_number))
+    terms = index_terms(record.profile, record.account_number)
+    if not phase.query.matches(terms):
+        return False
+    if any(
+        earlier.synced == (not record.is_pending) and earlier.query.matches(terms)
+        for earlier in phases[:index]
+    ):
+        return False
+    return not phase.query.prefix or hit.encoded_term == _first_matching_term(phase.query, terms)
 
 
-def _view(dependencies: Dependencies, record: CustomerRecord) -> CustomerPublic:
-    # Same as customers.customer_view; not imported from there because conversion, which
-    # customers imports, calls into this module to index converted customers.
-    addresses = dependencies.customers.addresses(record.channel_id, record.customer_id)
-    return CustomerPublic.of(record, addresses)
+def _first_matching_term(query: SearchQuery, terms: set[SearchTerm]) -> str:
+    """A customer has several names starting alike ("ada", "ada lovelace"): only its first entry in
+    key order lists it, so it is never listed twice across pages."""
+    return min(
+        key_term(term.term) for term in terms if term.kind == query.kind and term.term.startswith(query.term)
+    )
 
 
 def index_new_customer(dependencies: Dependencies, record: CustomerRecord) -> None:
     """Call before the record is inserted: pending customers in their channel, synced ones everywhere."""
-    dependencies.search_index.add(
-        scope=scope_for(record.channel_id, synced=not record.is_pending),
-        channel_id=record.channel_id,
-        customer_id=record.customer_id,
-        terms=index_terms(record.profile, record.account_number),
+    _add(
+        dependencies, record, index_terms(record.profile, record.account_number), synced=not record.is_pending
     )
 
 
@@ -80,17 +157,8 @@ def index_converted_customer(dependencies: Dependencies, record: CustomerRecord)
     says synced, verification keeps the customer visible only in its own channel.
     """
     terms = index_terms(record.profile, record.account_number)
-    dependencies.search_index.add(
-        scope=SYNCED_SCOPE,
-        channel_id=record.channel_id,
-        customer_id=record.customer_id,
-        terms=terms,
-    )
-    dependencies.search_index.remove(
-        scope=scope_for(record.channel_id, synced=False),
-        customer_id=record.customer_id,
-        terms=terms,
-    )
+    _add(dependencies, record, terms, synced=True)
+    _remove(dependencies, record, terms, synced=False)
 
 
 def index_before_edit(dependencies: Dependencies, after: CustomerRecord) -> None:
@@ -98,12 +166,7 @@ def index_before_edit(dependencies: Dependencies, after: CustomerRecord) -> None
 
     All terms are written, not only the new ones, so an edit also repairs a customer's entries.
     """
-    dependencies.search_index.add(
-        scope=scope_for(after.channel_id, synced=not after.is_pending),
-        channel_id=after.channel_id,
-        customer_id=after.customer_id,
-        terms=index_terms(after.profile, after.account_number),
-    )
+    _add(dependencies, after, index_terms(after.profile, after.account_number), synced=not after.is_pending)
 
 
 def reindex_after_edit(dependencies: Dependencies, before: CustomerRecord, after: CustomerRecord) -> None:
@@ -115,21 +178,34 @@ def reindex_after_edit(dependencies: Dependencies, before: CustomerRecord, after
     if not removed:
         return
     # Both scopes: an entry of the other one may be left over from a conversion that crashed.
-    for synced in (True, False):
-        dependencies.search_index.remove(
-            scope=scope_for(after.channel_id, synced=synced),
-            customer_id=after.customer_id,
-            terms=removed,
-        )
+    _remove(dependencies, after, removed, synced=False)
+    if after.account_number is not None:
+        _remove(dependencies, after, removed, synced=True)
     # A concurrent edit may have put a removed term back into the record: its entry must survive.
     current = dependencies.customers.get(after.channel_id, after.customer_id)
     if current is None:
         return
     restored = removed & index_terms(current.profile, current.account_number)
     if restored:
-        dependencies.search_index.add(
-            scope=scope_for(current.channel_id, synced=not current.is_pending),
-            channel_id=current.channel_id,
-            customer_id=current.customer_id,
-            terms=restored,
-        )
+        _add(dependencies, current, restored, synced=not current.is_pending)
+
+
+def _add(dependencies: Dependencies, record: CustomerRecord, terms: set[SearchTerm], *, synced: bool) -> None:
+    dependencies.search_index.add(
+        scope=scope_for(record.channel_id, synced=synced),
+        channel_id=record.channel_id,
+        customer_id=record.customer_id,
+        terms=terms,
+        sort_key=sort_key(record, synced=synced),
+    )
+
+
+def _remove(
+    dependencies: Dependencies, record: CustomerRecord, terms: set[SearchTerm], *, synced: bool
+) -> None:
+    dependencies.search_index.remove(
+        scope=scope_for(record.channel_id, synced=synced),
+        customer_id=record.customer_id,
+        terms=terms,
+        sort_key=sort_key(record, synced=synced),
+    )

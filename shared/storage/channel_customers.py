@@ -224,12 +224,30 @@ class ChannelCustomerTable:
             ]
         )
 
-    def addresses(self, channel_id: str, customer_id: str) -> list[Address]:
-        rows = self._range(channel_id, f"address|{customer_id}|")
+    def addresses(
+        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Address]:
+        """A customer's addresses in the order they were added (their ids sort by time), from
+        just after the address `after`, at most `limit` of them."""
+        prefix = f"address|{customer_id}|"
+        start = prefix + after + "\x00" if after else prefix
+        rows = self._range(channel_id, start, end=_after(prefix), limit=limit)
         return [
             Address.model_validate({**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]})
             for row in rows
         ]
+
+    def address_count(self, channel_id: str, customer_id: str) -> int:
+        """Reads keys only: a thousand addresses cost one round trip."""
+        prefix = f"address|{customer_id}|"
+        with translate_storage_errors():
+            rows = self._table.query_entities(
+                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
+                parameters={"pk": channel_id, "start": prefix, "end": _after(prefix)},
+                select=["RowKey"],
+                results_per_page=1000,
+            )
+            return sum(1 for _ in rows)
 
     def address(self, channel_id: str, customer_id: str, address_id: str) -> Address | None:
         with translate_storage_errors():

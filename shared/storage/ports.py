@@ -7,7 +7,7 @@ run the services on Azurite through the real adapters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -57,10 +57,16 @@ class HqCustomer:
 
 @dataclass(frozen=True)
 class IndexHit:
-    """A customer an index entry points at; the record decides whether it really matches."""
+    """A customer an index entry points at; the record decides whether it really matches.
+    `row_key` is where the entry stands, so a search can go on after it."""
 
     channel_id: str
     customer_id: str
+    row_key: str = ""
+
+    @property
+    def encoded_term(self) -> str:
+        return self.row_key.split("|", 1)[0]
 
 
 class ChannelDirectory(Protocol):
@@ -92,7 +98,10 @@ class CustomerRecords(Protocol):
     def customer_id_for_idempotency_key(self, channel_id: str, idempotency_key: str) -> str | None: ...
     def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> SyncOperation: ...
     def remove_address(self, ref: OperationRef) -> None: ...
-    def addresses(self, channel_id: str, customer_id: str) -> list[Address]: ...
+    def addresses(
+        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[Address]: ...
+    def address_count(self, channel_id: str, customer_id: str) -> int: ...
     def address(self, channel_id: str, customer_id: str, address_id: str) -> Address | None: ...
     def complete_operation(self, operation: SyncOperation, *, at: datetime) -> None: ...
     def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None: ...
@@ -132,9 +141,11 @@ class NumberSequence(Protocol):
 
 
 class SearchIndex(Protocol):
-    def add(self, *, scope: str, channel_id: str, customer_id: str, terms: Iterable[SearchTerm]) -> None: ...
-    def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> None: ...
-    def find(self, *, scope: str, query: SearchQuery, limit: int) -> list[IndexHit]: ...
+    def add(
+        self, *, scope: str, channel_id: str, customer_id: str, terms: Iterable[SearchTerm], sort_key: str
+    ) -> None: ...
+    def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm], sort_key: str) -> None: ...
+    def find(self, *, scope: str, query: SearchQuery, after: str | None = None) -> Iterator[IndexHit]: ...
 
 
 class SyncQueue(Protocol):

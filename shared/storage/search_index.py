@@ -14,45 +14,22 @@ RowKey range, never a filter over other properties. Layout:
 from __future__ import annotations
 
 import hashlib
-import string
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from shared.domain.search import PREFIX_KINDS, SearchQuery, SearchTerm
+from shared.domain.search import PREFIX_KINDS, SearchQuery, SearchTerm, key_term
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import IndexHit
 
 SEARCH_INDEX_TABLE = "CustomerSearchIndex"
 # Upper case cannot be a channel id, so the shared scope never meets a channel's own.
 MAX_TRANSACTION_OPERATIONS = 100
-MAX_PAGE_SIZE = 1000
-# Keeps `{key term}|{customer id}` well inside the 1 KiB key limit; longer terms share a truncated
-# key, which is harmless because every hit is checked against the customer record.
-MAX_KEY_TERM_LENGTH = 400
-
-_LITERAL = frozenset(string.ascii_letters + string.digits + ".-")
-
-
-def key_term(term: str) -> str:
-    """The term as RowKey text: `[A-Za-z0-9.-]` kept, anything else `_XX` per UTF-8 byte."""
-    units: list[str] = []
-    length = 0
-    for char in term:
-        unit = (
-            char
-            if char in _LITERAL
-            else "".join(f"_{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-        )
-        # Cutting only between characters keeps a truncated prefix a prefix of the truncated term.
-        if length + len(unit) > MAX_KEY_TERM_LENGTH:
-            break
-        units.append(unit)
-        length += len(unit)
-    return "".join(units)
+# A search page is at most 50 customers; a read of 64 entries usually covers it and its stale hits.
+FIND_PAGE_SIZE = 64
 
 
 def partition_key(scope: str, kind: str, encoded_term: str) -> str:
@@ -63,8 +40,9 @@ def partition_key(scope: str, kind: str, encoded_term: str) -> str:
     return f"{scope}|{kind}|{shard}"
 
 
-def row_key(encoded_term: str, customer_id: str) -> str:
-    return f"{encoded_term}|{customer_id}"
+def row_key(encoded_term: str, sort_key: str, customer_id: str) -> str:
+    """Rows of one term sort by `sort_key` (account number, or creation time), never by the id."""
+    return f"{encoded_term}|{key_term(sort_key)}|{customer_id}"
 
 
 def key_range(key_prefix: str) -> tuple[str, str]:
@@ -92,11 +70,12 @@ class CustomerSearchIndex:
         channel_id: str,
         customer_id: str,
         terms: Iterable[SearchTerm],
+        sort_key: str,
     ) -> None:
         """Upserts the customer's entries; repeating it changes nothing."""
         entities = [
             {**keys, "ChannelId": channel_id, "CustomerId": customer_id}
-            for keys in _entry_keys(scope, customer_id, terms)
+            for keys in _entry_keys(scope, customer_id, terms, sort_key)
         ]
         list(self._partition_writes.map(self._upsert_group, _transaction_groups(entities)))
 
@@ -109,9 +88,9 @@ class CustomerSearchIndex:
                     [("upsert", entity, {"mode": UpdateMode.REPLACE}) for entity in group]
                 )
 
-    def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> None:
+    def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm], sort_key: str) -> None:
         """Deletes the customer's entries for these terms; entries already gone are fine."""
-        for group in _transaction_groups(_entry_keys(scope, customer_id, terms)):
+        for group in _transaction_groups(_entry_keys(scope, customer_id, terms, sort_key)):
             with translate_storage_errors():
                 if len(group) > 1:
                     try:
@@ -124,44 +103,39 @@ class CustomerSearchIndex:
                 for keys in group:
                     self._table.delete_entity(keys["PartitionKey"], keys["RowKey"])
 
-    def find(self, *, scope: str, query: SearchQuery, limit: int) -> list[IndexHit]:
-        """Up to `limit` distinct customers whose entry matches; reads no further than that."""
+    def find(self, *, scope: str, query: SearchQuery, after: str | None = None) -> Iterator[IndexHit]:
+        """The entries matching `query` in key order (term, then sort key), from just after the
+        RowKey `after`; read a page at a time as the caller consumes them, so a search reads only
+        as far as it returns."""
         encoded = key_term(query.term)
-        if not encoded or limit <= 0:
-            return []
+        if not encoded:
+            return
         start, end = key_range(encoded if query.prefix else encoded + "|")
-        hits: list[IndexHit] = []
-        seen: set[IndexHit] = set()
+        if after is not None:
+            start = max(start, after + "\x00")
         with translate_storage_errors():
             rows = self._table.query_entities(
                 "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
-                parameters={
-                    "pk": partition_key(scope, query.kind, encoded),
-                    "start": start,
-                    "end": end,
-                },
-                select=["ChannelId", "CustomerId"],
-                results_per_page=min(limit, MAX_PAGE_SIZE),
+                parameters={"pk": partition_key(scope, query.kind, encoded), "start": start, "end": end},
+                select=["RowKey", "ChannelId", "CustomerId"],
+                results_per_page=FIND_PAGE_SIZE,
             )
             for row in rows:
-                hit = IndexHit(channel_id=row["ChannelId"], customer_id=row["CustomerId"])
-                if hit in seen:
-                    continue
-                seen.add(hit)
-                hits.append(hit)
-                if len(hits) >= limit:
-                    break
-        return hits
+                yield IndexHit(
+                    channel_id=row["ChannelId"], customer_id=row["CustomerId"], row_key=row["RowKey"]
+                )
 
 
-def _entry_keys(scope: str, customer_id: str, terms: Iterable[SearchTerm]) -> list[dict[str, Any]]:
+def _entry_keys(
+    scope: str, customer_id: str, terms: Iterable[SearchTerm], sort_key: str
+) -> list[dict[str, Any]]:
     keys: dict[tuple[str, str], dict[str, Any]] = {}
     for term in terms:
         encoded = key_term(term.term)
         if not encoded:
             continue
         partition = partition_key(scope, term.kind, encoded)
-        row = row_key(encoded, customer_id)
+        row = row_key(encoded, sort_key, customer_id)
         # Two long terms may truncate to one key; a transaction must not name a row twice.
         keys[(partition, row)] = {"PartitionKey": partition, "RowKey": row}
     return list(keys.values())

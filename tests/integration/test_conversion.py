@@ -163,4 +163,4 @@ def test_crash_before_the_channel_write_leaves_no_customer_and_nothing_findable(
     with pytest.raises(SimulatedCrash):
         create_customer(crashing, channel_id=channel.channel_id, body=person(email=email))
     assert channel_rows(storage_connection_string, channel.channel_id) == []
-    assert search_customers(crashing, channel_id=channel.channel_id, text=email) == []
+    assert search_customers(crashing, channel_id=channel.channel_id, text=email).items == []

@@ -11,9 +11,9 @@ from azure.data.tables import TableServiceClient, UpdateMode
 
 from shared.domain.channel import Channel
 from shared.domain.contact import normalise_phone
-from shared.domain.customer import CustomerPublic, CustomerRecord, SyncStatus
+from shared.domain.customer import CustomerPage, CustomerPublic, CustomerRecord, SyncStatus
 from shared.domain.errors import ChannelNotFound, ValidationFailed
-from shared.domain.search import NAME, SearchQuery, SearchTerm, fold_name, scope_for
+from shared.domain.search import NAME, SearchQuery, SearchTerm, fold_name, key_term, scope_for
 from shared.services.conversion import convert_async_customer
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
@@ -26,13 +26,7 @@ from shared.services.search import (
 )
 from shared.storage.account import StorageAccount
 from shared.storage.channel_customers import CUSTOMERS_TABLE, customer_row
-from shared.storage.ports import IndexHit
-from shared.storage.search_index import (
-    SEARCH_INDEX_TABLE,
-    CustomerSearchIndex,
-    key_term,
-    partition_key,
-)
+from shared.storage.search_index import SEARCH_INDEX_TABLE, CustomerSearchIndex, partition_key
 from tests.support.builders import add_channel, make_dependencies, person
 
 INJECTION = "' or PartitionKey ne '"
@@ -97,7 +91,8 @@ def convert_and_index(dependencies: Dependencies, record: CustomerRecord) -> Cus
     return synced
 
 
-def ids(customers: list[CustomerPublic]) -> list[str]:
+def ids(found: CustomerPage | list[CustomerPublic]) -> list[str]:
+    customers = found.items if isinstance(found, CustomerPage) else found
     return [customer.customer_id for customer in customers]
 
 
@@ -198,7 +193,7 @@ def test_converted_customer_is_found_in_every_channel_and_leaves_no_pending_entr
     assert search(dependencies, elsewhere, body["email"]) == [record.customer_id]
     assert search(dependencies, home, body["email"]) == [record.customer_id]
     pending_scope = scope_for(home.channel_id, synced=False)
-    assert index.find(scope=pending_scope, query=SearchQuery("email", body["email"]), limit=5) == []
+    assert list(index.find(scope=pending_scope, query=SearchQuery("email", body["email"]))) == []
 
 
 def test_entries_written_ahead_of_conversion_do_not_leak_a_pending_customer(
@@ -293,7 +288,7 @@ def test_query_syntax_in_a_name_is_matched_literally(dependencies: Dependencies)
     tricky = create_indexed(dependencies, channel, unique_person(firstName=f"Eq{mark}", lastName=INJECTION))
     decoy = create_indexed(dependencies, channel, unique_person(firstName=f"Or{mark}"))
     assert search(dependencies, channel, f"eq{mark} {INJECTION}") == [tricky.customer_id]
-    found = search_customers(dependencies, channel_id=channel.channel_id, text=INJECTION)
+    found = search_customers(dependencies, channel_id=channel.channel_id, text=INJECTION, limit=50).items
     assert tricky.customer_id in ids(found)
     assert decoy.customer_id not in ids(found)
     assert all(customer.last_name == INJECTION for customer in found)
@@ -307,7 +302,7 @@ def test_query_syntax_in_search_text_finds_nothing_it_does_not_name(
     channel = pending_channel(dependencies)
     create_indexed(dependencies, channel, unique_person())
     wanted = fold_name(text)
-    for customer in search_customers(dependencies, channel_id=channel.channel_id, text=text):
+    for customer in search_customers(dependencies, channel_id=channel.channel_id, text=text).items:
         # Other tests' synced customers are visible too; each hit must still be a real name match:
         # a name, or (organizations) a name from one of its words on, starting with the text.
         parts = (customer.first_name, customer.middle_name, customer.last_name)
@@ -330,8 +325,13 @@ def test_limit_is_respected(dependencies: Dependencies) -> None:
     created = {
         create_indexed(dependencies, channel, unique_person(lastName=family)).customer_id for _ in range(5)
     }
-    assert len(search(dependencies, channel, family, limit=3)) == 3
-    assert set(search(dependencies, channel, family)) == created
+    first = search_customers(dependencies, channel_id=channel.channel_id, text=family, limit=3)
+    assert len(first.items) == 3 and first.next_cursor is not None
+    rest = search_customers(
+        dependencies, channel_id=channel.channel_id, text=family, limit=3, cursor=first.next_cursor
+    )
+    assert len(rest.items) == 2 and rest.next_cursor is None
+    assert set(ids(first) + ids(rest)) == created
 
 
 def test_indexing_twice_returns_each_customer_once(dependencies: Dependencies) -> None:
@@ -363,25 +363,27 @@ def name_terms(*names: str) -> list[SearchTerm]:
     return [SearchTerm(NAME, name) for name in names]
 
 
+def customers_found(index: CustomerSearchIndex, scope: str, query: SearchQuery) -> list[str]:
+    return [hit.customer_id for hit in index.find(scope=scope, query=query)]
+
+
 def test_prefix_lookup_stays_within_its_prefix(index: CustomerSearchIndex) -> None:
     scope = f"store-{token()}"
     for customer, name in [("c1", "ab"), ("c2", "abc"), ("c3", "ac"), ("c4", "a"), ("c5", "ab|c")]:
-        index.add(scope=scope, channel_id=scope, customer_id=customer, terms=name_terms(name))
-    found = index.find(scope=scope, query=SearchQuery(NAME, "ab", prefix=True), limit=10)
-    assert {hit.customer_id for hit in found} == {"c1", "c2", "c5"}
-    exact = index.find(scope=scope, query=SearchQuery(NAME, "ab"), limit=10)
-    assert exact == [IndexHit(scope, "c1")]
+        index.add(scope=scope, channel_id=scope, customer_id=customer, terms=name_terms(name), sort_key="1")
+    assert set(customers_found(index, scope, SearchQuery(NAME, "ab", prefix=True))) == {"c1", "c2", "c5"}
+    assert customers_found(index, scope, SearchQuery(NAME, "ab")) == ["c1"]
 
 
 def test_awkward_characters_are_stored_found_and_removed(index: CustomerSearchIndex) -> None:
     scope = f"store-{token()}"
     awkward = ["a/b", "a\\b", "#1", "why?", "pipe|", "o'neil", "tab\there", "100%", "日本", "😀", "\x7f"]
-    index.add(scope=scope, channel_id=scope, customer_id="c1", terms=name_terms(*awkward))
+    index.add(scope=scope, channel_id=scope, customer_id="c1", terms=name_terms(*awkward), sort_key="C0001")
     for name in awkward:
-        assert index.find(scope=scope, query=SearchQuery(NAME, name), limit=5) == [IndexHit(scope, "c1")]
-    index.remove(scope=scope, customer_id="c1", terms=name_terms(*awkward))
+        assert customers_found(index, scope, SearchQuery(NAME, name)) == ["c1"]
+    index.remove(scope=scope, customer_id="c1", terms=name_terms(*awkward), sort_key="C0001")
     for name in awkward:
-        assert index.find(scope=scope, query=SearchQuery(NAME, name), limit=5) == []
+        assert customers_found(index, scope, SearchQuery(NAME, name)) == []
 
 
 def test_more_than_100_entries_of_one_partition_are_added_and_removed(
@@ -389,7 +391,7 @@ def test_more_than_100_entries_of_one_partition_are_added_and_removed(
 ) -> None:
     scope = f"store-{token()}"
     names = [f"m{number:03d}" for number in range(150)]
-    index.add(scope=scope, channel_id=scope, customer_id="c1", terms=name_terms(*names))
+    index.add(scope=scope, channel_id=scope, customer_id="c1", terms=name_terms(*names), sort_key="s")
     table = TableServiceClient.from_connection_string(storage_connection_string).get_table_client(
         SEARCH_INDEX_TABLE
     )
@@ -401,15 +403,28 @@ def test_more_than_100_entries_of_one_partition_are_added_and_removed(
         return len(list(rows))
 
     assert stored() == 150
-    index.remove(scope=scope, customer_id="c1", terms=name_terms(*names[:10]))
+    index.remove(scope=scope, customer_id="c1", terms=name_terms(*names[:10]), sort_key="s")
     # Removing again mixes missing and present entries in one transaction.
-    index.remove(scope=scope, customer_id="c1", terms=name_terms(*names))
+    index.remove(scope=scope, customer_id="c1", terms=name_terms(*names), sort_key="s")
     assert stored() == 0
 
 
-def test_find_reads_no_more_than_the_limit(index: CustomerSearchIndex) -> None:
+def test_entries_of_one_term_come_in_sort_key_order_whatever_the_customer_id(
+    index: CustomerSearchIndex,
+) -> None:
     scope = f"store-{token()}"
+    # The ids run backwards against the account numbers: a client-chosen id must not decide the order.
     for number in range(12):
-        index.add(scope=scope, channel_id=scope, customer_id=f"c{number:02d}", terms=name_terms("same"))
-    found = index.find(scope=scope, query=SearchQuery(NAME, "sa", prefix=True), limit=4)
-    assert [hit.customer_id for hit in found] == ["c00", "c01", "c02", "c03"]
+        index.add(
+            scope=scope,
+            channel_id=scope,
+            customer_id=f"c{99 - number:02d}",
+            terms=name_terms("same"),
+            sort_key=f"C{number:09d}",
+        )
+    hits = list(index.find(scope=scope, query=SearchQuery(NAME, "sa", prefix=True)))
+    assert [hit.customer_id for hit in hits] == [f"c{99 - number:02d}" for number in range(12)]
+    after_fourth = list(
+        index.find(scope=scope, query=SearchQuery(NAME, "sa", prefix=True), after=hits[3].row_key)
+    )
+    assert [hit.customer_id for hit in after_fourth] == [hit.customer_id for hit in hits[4:]]

@@ -13,16 +13,18 @@ from shared.domain.errors import ValidationFailed
 from shared.domain.search import (
     ACCOUNT,
     EMAIL,
+    MAX_KEY_TERM_LENGTH,
     NAME,
     PHONE,
     SearchQuery,
     SearchTerm,
     fold_name,
     index_terms,
+    key_term,
     query_terms,
 )
 from shared.domain.validation import parse_customer_create
-from shared.storage.search_index import MAX_KEY_TERM_LENGTH, key_range, key_term
+from shared.storage.search_index import key_range
 
 INJECTION = "' or PartitionKey ne '"
 
@@ -124,13 +126,14 @@ def test_account_query_is_upper_case_and_comes_before_the_name_query() -> None:
     queries = query_terms("c000000042", default_country="USA")
     assert queries == [
         SearchQuery(ACCOUNT, "C000000042"),
+        SearchQuery(NAME, "c000000042"),
         SearchQuery(NAME, "c000000042", prefix=True),
     ]
 
 
-def test_name_query_is_a_folded_prefix() -> None:
+def test_name_query_is_the_folded_whole_name_then_a_prefix() -> None:
     queries = query_terms("  ZOË   Ast ", default_country="USA")
-    assert queries == [SearchQuery(NAME, "zoe ast", prefix=True)]
+    assert queries == [SearchQuery(NAME, "zoe ast"), SearchQuery(NAME, "zoe ast", prefix=True)]
 
 
 def test_single_letter_is_a_name_prefix() -> None:

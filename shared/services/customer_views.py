@@ -1,0 +1,35 @@
+"""A customer as responses show it: the record, its first addresses and how many it has."""
+
+from __future__ import annotations
+
+from shared.domain.customer import EMBEDDED_ADDRESSES, AddressPage, CustomerPublic, CustomerRecord
+from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.services.dependencies import Dependencies
+
+DEFAULT_ADDRESS_PAGE = 50
+MAX_ADDRESS_PAGE = 100
+
+
+def customer_view(dependencies: Dependencies, record: CustomerRecord) -> CustomerPublic:
+    """One read for a customer with up to 20 addresses; a key-only count for one with more."""
+    first = dependencies.customers.addresses(
+        record.channel_id, record.customer_id, limit=EMBEDDED_ADDRESSES + 1
+    )
+    count = len(first)
+    if count > EMBEDDED_ADDRESSES:
+        count = dependencies.customers.address_count(record.channel_id, record.customer_id)
+    return CustomerPublic.of(record, first, address_count=count)
+
+
+def address_page(
+    dependencies: Dependencies, record: CustomerRecord, *, limit: int, cursor: str | None
+) -> AddressPage:
+    checked_limit(limit, high=MAX_ADDRESS_PAGE)
+    position = decode_cursor(cursor)
+    after = str(position.get("after", "")) if position else None
+    found = dependencies.customers.addresses(
+        record.channel_id, record.customer_id, after=after, limit=limit + 1
+    )
+    items = found[:limit]
+    next_cursor = encode_cursor({"after": items[-1].address_id}) if len(found) > limit else None
+    return AddressPage(items=items, next_cursor=next_cursor)
