@@ -12,6 +12,7 @@ from bench.account_number_allocation import measure_account_number_allocation
 from bench.conversion_batch_cost import measure_conversion_batch_cost
 from bench.create_latency import measure_create_latency
 from bench.create_throughput import measure_create_throughput
+from bench.offline_upload import measure_offline_upload
 from bench.report import Machine, write_reports
 from bench.result import BenchmarkResult
 from bench.time_to_synced import measure_time_to_synced
@@ -25,6 +26,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_time_to_synced,
     measure_conversion_batch_cost,
     measure_account_number_allocation,
+    measure_offline_upload,
 ]
 
 

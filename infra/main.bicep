@@ -297,6 +297,8 @@ var appSettings = [
   { name: 'CONVERSION_SCHEDULE', value: conversionSchedule }
   { name: 'HQ_TIMEOUT_SECONDS', value: hqTimeoutSeconds }
   { name: 'CUSTOMER_ACCOUNT_FORMAT', value: customerAccountFormat }
+  // The host refuses bodies above 1 MiB before the app reads them; the app itself allows 64 KiB.
+  { name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', value: '1048576' }
 ]
 
 // Flex Consumption takes the runtime, scale and package location from functionAppConfig. It rejects

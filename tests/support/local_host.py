@@ -47,6 +47,7 @@ def running_host(
             "AzureWebJobsStorage": storage_connection_string,
             "ADMIN_API_KEY": TEST_ADMIN_KEY,
             "CONVERSION_SCHEDULE": schedule,
+            "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT": "1048576",
             "AzureFunctionsJobHost__extensions__queues__visibilityTimeout": "00:00:01",
             "AzureFunctionsJobHost__extensions__queues__maxPollingInterval": "00:00:00.500",
             # As in Azure, an app setting disables a function: nothing converts until the batch runs.
