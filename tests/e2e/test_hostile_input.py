@@ -509,3 +509,13 @@ def test_answers_carrying_personal_data_are_never_stored_by_caches(api: ApiClien
     ]
     for answer in answers:
         assert answer.headers["cache-control"] == "no-store", answer.request.url
+
+
+def test_a_problem_instance_is_the_request_path_only(api: ApiClient) -> None:
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    response = api.http.post(
+        f"/api/channels/{channel_id}/customers?trace=1",
+        json=person(firstName=""),
+        headers={**key, "Host": "attacker.example:8443"},
+    )
+    assert assert_problem(response, 422)["instance"] == f"/api/channels/{channel_id}/customers"
