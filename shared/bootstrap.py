@@ -14,6 +14,7 @@ from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.settings import Settings, load_settings
 from shared.storage.account import RetrySettings, StorageAccount
+from shared.storage.cached import CachedChannelKeys, CachedChannels
 from shared.storage.channel_customers import ChannelCustomerTable
 from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
@@ -45,8 +46,10 @@ def build_dependencies(
     hq_account = StorageAccount(settings.hq_storage, retry=hq_retry, transport=hq_transport)
     return Dependencies(
         settings=settings,
-        channels=ChannelTable(channel_account),
-        channel_keys=ChannelKeyTable(channel_account),
+        channels=CachedChannels(ChannelTable(channel_account), ttl_seconds=settings.channel_cache_seconds),
+        channel_keys=CachedChannelKeys(
+            ChannelKeyTable(channel_account), ttl_seconds=settings.channel_cache_seconds
+        ),
         customers=ChannelCustomerTable(channel_account),
         customer_ids=CustomerIdRegistry(channel_account),
         headquarters=HeadquartersCustomers(hq_account),

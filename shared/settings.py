@@ -108,6 +108,7 @@ class Settings(BaseSettings):
         default=DEFAULT_CONVERSION_SCHEDULE, validation_alias="CONVERSION_SCHEDULE"
     )
     conversion_batch_workers: int = Field(default=8, ge=1, le=64, validation_alias="CONVERSION_BATCH_WORKERS")
+    channel_cache_seconds: float = Field(default=5.0, ge=0, le=300, validation_alias="CHANNEL_CACHE_SECONDS")
 
     @model_validator(mode="after")
     def _check_account_format(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -74,12 +75,25 @@ class RetrySettings:
 
 
 CONNECTIONS_PER_HOST = 64
+ENVIRONMENT_NETWORK_SETTINGS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+)
 
 
 def _pooled_transport(retry: RetrySettings) -> RequestsTransport:
     """One connection pool per account, shared by its table and queue clients and sized for a host
     that runs many invocations at once (requests' default keeps only 10 connections)."""
     session = requests.Session()
+    # With trust_env, requests looks up proxies, .netrc and CA bundles in the environment on every
+    # call; only a machine that configures one of them needs that.
+    session.trust_env = any(os.environ.get(name) for name in ENVIRONMENT_NETWORK_SETTINGS)
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTIONS_PER_HOST)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -82,7 +82,24 @@ class HeadquartersCustomers:
         )
 
     def _save_master_once(self, customer: HqCustomer) -> None:
+        entity: dict[str, Any] = {
+            "PartitionKey": customer.account_number,
+            "RowKey": MASTER_ROW,
+            "CustomerId": customer.customer_id,
+            "ChannelId": customer.channel_id,
+            "Profile": customer.profile.model_dump_json(by_alias=True),
+            "EditSequence": customer.edit_sequence,
+            "UpdatedAt": datetime.now(UTC),
+        }
         with _hq_errors():
+            if customer.edit_sequence == 0:
+                # A conversion writes a master that does not exist yet: the create-only insert alone
+                # decides, in one round trip. Only when the row is there already is it read.
+                try:
+                    self._masters().create_entity(entity)
+                    return
+                except ResourceExistsError:
+                    pass
             try:
                 current = self._masters().get_entity(customer.account_number, MASTER_ROW)
             except ResourceNotFoundError:
@@ -95,15 +112,6 @@ class HeadquartersCustomers:
                 raise AccountNumberTaken(f"Account {customer.account_number} belongs to another customer")
             if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
                 return
-            entity: dict[str, Any] = {
-                "PartitionKey": customer.account_number,
-                "RowKey": MASTER_ROW,
-                "CustomerId": customer.customer_id,
-                "ChannelId": customer.channel_id,
-                "Profile": customer.profile.model_dump_json(by_alias=True),
-                "EditSequence": customer.edit_sequence,
-                "UpdatedAt": datetime.now(UTC),
-            }
             if current is None:
                 self._masters().create_entity(entity)
             else:

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from azure.core.exceptions import ServiceRequestError
@@ -74,9 +75,12 @@ class StorageFaults(RequestsTransport):  # type: ignore[misc]  # azure-core leav
         self.delay_seconds = delay_seconds
         self.failures = 0
         self.answered: list[int] = []
+        self.sent: list[str] = []  # "METHOD path" of every request: round trips, counted
         self._lock = threading.Lock()
 
     def send(self, request: HttpRequest, **kwargs: Any) -> Any:
+        with self._lock:
+            self.sent.append(f"{request.method} {urlsplit(request.url).path}")
         if self.delay_seconds > 0:
             time.sleep(self.delay_seconds)
         if self.fail_when is not None and self.fail_when(request):
