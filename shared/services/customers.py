@@ -24,6 +24,7 @@ from shared.domain.customer import (
 )
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
 from shared.domain.identifiers import is_account_number_shaped, is_guid
+from shared.domain.search import index_terms, sort_key
 from shared.domain.validation import parse_customer_create
 from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
@@ -31,7 +32,6 @@ from shared.services.conversion import convert_async_customer
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN, BEFORE_CUSTOMER_WRITTEN
-from shared.services.search import index_new_customer
 from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 
@@ -88,12 +88,16 @@ def create_customer(
                 _replayed(dependencies, channel, request, record.customer_id), created=False
             )
         # Else an earlier attempt claimed the id and stopped before writing the customer: go on.
-    # The index entry goes first: a crash after it leaves an entry that search filters out,
-    # never a customer that cannot be found.
-    index_new_customer(dependencies, record)
     dependencies.faults.reach(BEFORE_CUSTOMER_WRITTEN)
     try:
-        record = dependencies.customers.insert_new(record, addresses, idempotency_key=idempotency_key)
+        # The customer's search entries in its channel go in the same transaction as the record.
+        record = dependencies.customers.insert_new(
+            record,
+            addresses,
+            idempotency_key=idempotency_key,
+            search_terms=index_terms(record.profile, record.account_number),
+            sort_key=sort_key(record, synced=False),
+        )
     except RowAlreadyExists:  # a concurrent create of the same id or key got there first
         replayed_id = record.customer_id
         if request.customer_id is None and idempotency_key is not None:

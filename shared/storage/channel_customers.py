@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,13 +39,16 @@ from shared.domain.operations import (
     edit_target,
     new_operation,
 )
+from shared.domain.search import SearchTerm
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import RecordChanged, RowAlreadyExists
+from shared.storage.search_index import pending_search_entities
+from shared.storage.tables import CUSTOMERS_TABLE
 
-CUSTOMERS_TABLE = "ChannelCustomers"
 PENDING_PREFIX = "pending|"
 DONE_PREFIX = "done|"
+MAX_TRANSACTION_OPERATIONS = 100
 _REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
 
 
@@ -108,8 +111,11 @@ class ChannelCustomerTable:
         addresses: list[Address],
         *,
         idempotency_key: str | None = None,
+        search_terms: Iterable[SearchTerm] = (),
+        sort_key: str = "",
     ) -> CustomerRecord:
-        """Writes a new customer, its addresses and their pending operations in one transaction."""
+        """Writes a new customer, its addresses, their pending operations and the customer's search
+        entries in its channel in one transaction: one round trip, and all or nothing."""
         customer = OperationRef(record.channel_id, record.customer_id)
         operations: list[Any] = [("create", _customer_entity(record))]
         if record.is_pending:
@@ -130,7 +136,19 @@ class ChannelCustomerTable:
                     },
                 )
             )
-        results = self._submit(operations)
+        entries = [
+            ("upsert", entity, {"mode": UpdateMode.REPLACE})
+            for entity in pending_search_entities(
+                record.channel_id, record.customer_id, search_terms, sort_key
+            )
+        ]
+        if len(operations) + len(entries) > MAX_TRANSACTION_OPERATIONS:
+            # Rare (20 addresses and an organization's long name): the entries go just before, as
+            # search entries always may, since every hit is checked against the record.
+            for start in range(0, len(entries), MAX_TRANSACTION_OPERATIONS):
+                self._submit(entries[start : start + MAX_TRANSACTION_OPERATIONS])
+            entries = []
+        results = self._submit(operations + entries)
         return record.model_copy(update={"version": results[0]["etag"]})
 
     def mark_synced(

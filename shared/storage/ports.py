@@ -63,10 +63,7 @@ class IndexHit:
     channel_id: str
     customer_id: str
     row_key: str = ""
-
-    @property
-    def encoded_term(self) -> str:
-        return self.row_key.split("|", 1)[0]
+    encoded_term: str = ""
 
 
 class ChannelDirectory(Protocol):
@@ -85,7 +82,13 @@ class CustomerRecords(Protocol):
     """A channel's customers, their addresses and their sync operations, changed together."""
 
     def insert_new(
-        self, record: CustomerRecord, addresses: list[Address], *, idempotency_key: str | None = None
+        self,
+        record: CustomerRecord,
+        addresses: list[Address],
+        *,
+        idempotency_key: str | None = None,
+        search_terms: Iterable[SearchTerm] = (),
+        sort_key: str = "",
     ) -> CustomerRecord: ...
     def mark_synced(
         self, record: CustomerRecord, *, account_number: str, synced_at: datetime, operation: SyncOperation

@@ -21,15 +21,18 @@ from typing import Any
 
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from shared.domain.search import PREFIX_KINDS, SearchQuery, SearchTerm, key_term
+from shared.domain.search import PREFIX_KINDS, SYNCED_SCOPE, SearchQuery, SearchTerm, key_term
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import IndexHit
+from shared.storage.tables import CUSTOMERS_TABLE
 
 SEARCH_INDEX_TABLE = "CustomerSearchIndex"
 # Upper case cannot be a channel id, so the shared scope never meets a channel's own.
 MAX_TRANSACTION_OPERATIONS = 100
 # A search page is at most 50 customers; a read of 64 entries usually covers it and its stale hits.
 FIND_PAGE_SIZE = 64
+# RowKeys of pending entries in a channel's partition of the customers table.
+PENDING_SEARCH_PREFIX = "search|"
 
 
 def partition_key(scope: str, kind: str, encoded_term: str) -> str:
@@ -63,6 +66,11 @@ class CustomerSearchIndex:
     def _table(self) -> TableClient:
         return self._account.table(SEARCH_INDEX_TABLE)
 
+    def _table_of(self, scope: str) -> TableClient:
+        """Synced entries live in the index table; a channel's pending ones in its own partition of
+        the customers table, so a create writes them in its one transaction."""
+        return self._table if scope == SYNCED_SCOPE else self._account.table(CUSTOMERS_TABLE)
+
     def add(
         self,
         *,
@@ -77,53 +85,92 @@ class CustomerSearchIndex:
             {**keys, "ChannelId": channel_id, "CustomerId": customer_id}
             for keys in _entry_keys(scope, customer_id, terms, sort_key)
         ]
-        list(self._partition_writes.map(self._upsert_group, _transaction_groups(entities)))
-
-    def _upsert_group(self, group: list[dict[str, Any]]) -> None:
-        with translate_storage_errors():
-            if len(group) == 1:
-                self._table.upsert_entity(group[0], mode=UpdateMode.REPLACE)
-            else:
-                self._table.submit_transaction(
-                    [("upsert", entity, {"mode": UpdateMode.REPLACE}) for entity in group]
-                )
+        table = self._table_of(scope)
+        list(
+            self._partition_writes.map(
+                lambda group: _upsert_group(table, group), _transaction_groups(entities)
+            )
+        )
 
     def remove(self, *, scope: str, customer_id: str, terms: Iterable[SearchTerm], sort_key: str) -> None:
         """Deletes the customer's entries for these terms; entries already gone are fine."""
+        table = self._table_of(scope)
         for group in _transaction_groups(_entry_keys(scope, customer_id, terms, sort_key)):
             with translate_storage_errors():
                 if len(group) > 1:
                     try:
-                        self._table.submit_transaction([("delete", keys) for keys in group])
+                        table.submit_transaction([("delete", keys) for keys in group])
                         continue
                     except TableTransactionError as error:
                         # One missing entry fails the whole transaction; delete one by one instead.
                         if error.status_code != 404:
                             raise
                 for keys in group:
-                    self._table.delete_entity(keys["PartitionKey"], keys["RowKey"])
+                    table.delete_entity(keys["PartitionKey"], keys["RowKey"])
 
     def find(self, *, scope: str, query: SearchQuery, after: str | None = None) -> Iterator[IndexHit]:
         """The entries matching `query` in key order (term, then sort key), from just after the
         RowKey `after`; read a page at a time as the caller consumes them, so a search reads only
-        as far as it returns."""
+        as far as it returns. A channel's pending entries written by an earlier version (in the index
+        table, without a sort key) are read after the current ones, so those customers stay found."""
         encoded = key_term(query.term)
         if not encoded:
             return
-        start, end = key_range(encoded if query.prefix else encoded + "|")
+        wanted = encoded if query.prefix else encoded + "|"
+        if scope == SYNCED_SCOPE:
+            yield from self._range(self._table, partition_key(scope, query.kind, encoded), "", wanted, after)
+            return
+        prefix = pending_prefix(query.kind)
+        legacy_after = after if after is not None and not after.startswith(PENDING_SEARCH_PREFIX) else None
+        if legacy_after is None:
+            yield from self._range(self._table_of(scope), scope, prefix, wanted, after)
+        yield from self._range(
+            self._table, partition_key(scope, query.kind, encoded), "", wanted, legacy_after
+        )
+
+    def _range(
+        self, table: TableClient, partition: str, prefix: str, wanted: str, after: str | None
+    ) -> Iterator[IndexHit]:
+        start, end = key_range(prefix + wanted)
         if after is not None:
             start = max(start, after + "\x00")
         with translate_storage_errors():
-            rows = self._table.query_entities(
+            rows = table.query_entities(
                 "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
-                parameters={"pk": partition_key(scope, query.kind, encoded), "start": start, "end": end},
+                parameters={"pk": partition, "start": start, "end": end},
                 select=["RowKey", "ChannelId", "CustomerId"],
                 results_per_page=FIND_PAGE_SIZE,
             )
             for row in rows:
+                row_key_text = str(row["RowKey"])
                 yield IndexHit(
-                    channel_id=row["ChannelId"], customer_id=row["CustomerId"], row_key=row["RowKey"]
+                    channel_id=row["ChannelId"],
+                    customer_id=row["CustomerId"],
+                    row_key=row_key_text,
+                    encoded_term=row_key_text[len(prefix) :].split("|", 1)[0],
                 )
+
+
+def pending_prefix(kind: str) -> str:
+    return f"{PENDING_SEARCH_PREFIX}{kind}|"
+
+
+def pending_search_entities(
+    channel_id: str, customer_id: str, terms: Iterable[SearchTerm], sort_key: str
+) -> list[dict[str, Any]]:
+    """A pending customer's entries, in its channel's partition of the customers table."""
+    return [
+        {**keys, "ChannelId": channel_id, "CustomerId": customer_id}
+        for keys in _entry_keys(channel_id, customer_id, terms, sort_key)
+    ]
+
+
+def _upsert_group(table: TableClient, group: list[dict[str, Any]]) -> None:
+    with translate_storage_errors():
+        if len(group) == 1:
+            table.upsert_entity(group[0], mode=UpdateMode.REPLACE)
+        else:
+            table.submit_transaction([("upsert", entity, {"mode": UpdateMode.REPLACE}) for entity in group])
 
 
 def _entry_keys(
@@ -134,8 +181,10 @@ def _entry_keys(
         encoded = key_term(term.term)
         if not encoded:
             continue
-        partition = partition_key(scope, term.kind, encoded)
-        row = row_key(encoded, sort_key, customer_id)
+        if scope == SYNCED_SCOPE:
+            partition, row = partition_key(scope, term.kind, encoded), row_key(encoded, sort_key, customer_id)
+        else:
+            partition, row = scope, pending_prefix(term.kind) + row_key(encoded, sort_key, customer_id)
         # Two long terms may truncate to one key; a transaction must not name a row twice.
         keys[(partition, row)] = {"PartitionKey": partition, "RowKey": row}
     return list(keys.values())

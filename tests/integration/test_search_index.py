@@ -25,8 +25,9 @@ from shared.services.search import (
     search_customers,
 )
 from shared.storage.account import StorageAccount
-from shared.storage.channel_customers import CUSTOMERS_TABLE, customer_row
+from shared.storage.channel_customers import customer_row
 from shared.storage.search_index import SEARCH_INDEX_TABLE, CustomerSearchIndex, partition_key
+from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.builders import add_channel, make_dependencies, person
 
 INJECTION = "' or PartitionKey ne '"
@@ -389,18 +390,16 @@ def test_awkward_characters_are_stored_found_and_removed(index: CustomerSearchIn
 def test_more_than_100_entries_of_one_partition_are_added_and_removed(
     index: CustomerSearchIndex, storage_connection_string: str
 ) -> None:
+    """A channel's pending entries share its partition of the customers table."""
     scope = f"store-{token()}"
     names = [f"m{number:03d}" for number in range(150)]
     index.add(scope=scope, channel_id=scope, customer_id="c1", terms=name_terms(*names), sort_key="s")
     table = TableServiceClient.from_connection_string(storage_connection_string).get_table_client(
-        SEARCH_INDEX_TABLE
+        CUSTOMERS_TABLE
     )
 
     def stored() -> int:
-        rows = table.query_entities(
-            "PartitionKey eq @pk", parameters={"pk": partition_key(scope, NAME, key_term("m"))}
-        )
-        return len(list(rows))
+        return len(list(table.query_entities("PartitionKey eq @pk", parameters={"pk": scope})))
 
     assert stored() == 150
     index.remove(scope=scope, customer_id="c1", terms=name_terms(*names[:10]), sort_key="s")
@@ -428,3 +427,36 @@ def test_entries_of_one_term_come_in_sort_key_order_whatever_the_customer_id(
         index.find(scope=scope, query=SearchQuery(NAME, "sa", prefix=True), after=hits[3].row_key)
     )
     assert [hit.customer_id for hit in after_fourth] == [hit.customer_id for hit in hits[4:]]
+
+
+def test_a_pending_customer_indexed_by_an_earlier_version_is_still_found(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    """Earlier versions kept pending entries in the index table as `{term}|{customer id}`."""
+    channel = pending_channel(dependencies)
+    body = unique_person()
+    created = create_customer(dependencies, channel_id=channel.channel_id, body=body)
+    record = dependencies.customers.get(channel.channel_id, created.customer.customer_id)
+    assert record is not None
+    channel_rows_table = TableServiceClient.from_connection_string(
+        storage_connection_string
+    ).get_table_client(CUSTOMERS_TABLE)
+    for row in channel_rows_table.query_entities(
+        "PartitionKey eq @pk", parameters={"pk": channel.channel_id}
+    ):
+        if str(row["RowKey"]).startswith("search|"):  # as if the customer came before this layout
+            channel_rows_table.delete_entity(row["PartitionKey"], row["RowKey"])
+    assert search(dependencies, channel, body["email"]) == []
+    encoded = key_term(body["email"])
+    index_table = TableServiceClient.from_connection_string(storage_connection_string).get_table_client(
+        SEARCH_INDEX_TABLE
+    )
+    index_table.upsert_entity(
+        {
+            "PartitionKey": partition_key(channel.channel_id, "email", encoded),
+            "RowKey": f"{encoded}|{record.customer_id}",
+            "ChannelId": channel.channel_id,
+            "CustomerId": record.customer_id,
+        }
+    )
+    assert search(dependencies, channel, body["email"]) == [record.customer_id]

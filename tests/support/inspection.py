@@ -6,8 +6,9 @@ from typing import Any
 
 from azure.data.tables import TableServiceClient
 
-from shared.storage.channel_customers import CUSTOMERS_TABLE, PENDING_PREFIX
+from shared.storage.channel_customers import PENDING_PREFIX
 from shared.storage.headquarters import KEYS_TABLE, MASTER_TABLE
+from shared.storage.tables import CUSTOMERS_TABLE
 
 
 def _table(connection_string: str, name: str) -> Any:
