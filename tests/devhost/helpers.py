@@ -6,11 +6,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,12 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: floa
 
 @dataclass
 class HostProcess:
-    """`python -m devhost` running the sample app in a process of its own."""
+    """`python -m devhost` running an app in a process of its own; `output` keeps what it prints."""
 
     process: subprocess.Popen[str]
     base_url: str
     banner: str
+    output: list[str] = field(default_factory=list)
 
     def records(self, key: str) -> list[dict[str, Any]]:
         response = httpx.get(f"{self.base_url}/api/records/{key}", timeout=5)
@@ -74,14 +76,14 @@ class HostProcess:
 
 
 @contextmanager
-def devhost_process(settings: Mapping[str, str]) -> Iterator[HostProcess]:
+def devhost_process(settings: Mapping[str, str], script_root: Path = SAMPLE_APP) -> Iterator[HostProcess]:
     """Start the CLI on a free port with `settings` on top of this environment; kill it at the end."""
     environment = {
         **{k: v for k, v in os.environ.items() if k != "ADMIN_API_KEY"},
         "PYTHONUNBUFFERED": "1",
         **settings,
     }
-    command = [sys.executable, "-m", "devhost", "--port", "0", "--script-root", str(SAMPLE_APP)]
+    command = [sys.executable, "-m", "devhost", "--port", "0", "--script-root", str(script_root)]
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -95,7 +97,10 @@ def devhost_process(settings: Mapping[str, str]) -> Iterator[HostProcess]:
         banner = "".join(output)
         started = re.search(r"Host started: (http://localhost:\d+)", banner)
         assert started, banner
-        yield HostProcess(process, started.group(1), banner)
+        host = HostProcess(process, started.group(1), banner)
+        # Keep reading, or a host that logs a lot would block on a full pipe.
+        threading.Thread(target=lambda: host.output.extend(process.stdout or []), daemon=True).start()
+        yield host
     finally:
         if process.poll() is None:
             process.kill()
