@@ -119,10 +119,11 @@ def _master(record: CustomerRecord, account_number: str) -> HqCustomer:
 
 
 def bind_account_number(dependencies: Dependencies, *, customer_id: str) -> str:
-    """The customer's account number: the one HQ bound already, or the next one of the sequence."""
-    bound = dependencies.headquarters.account_number_of(customer_id)
-    if bound is not None:
-        return bound
+    """The customer's account number: the next one of the sequence, unless HQ bound one already.
+
+    Create-first: the number usually comes from this instance's block (no round trip) and the
+    create-only binding decides in one round trip; a redelivery's number is given back and used next.
+    """
     number = dependencies.account_numbers.next_number()
     dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_ALLOCATED)
     candidate = format_account_number(number, dependencies.settings.customer_account_format)

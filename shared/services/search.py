@@ -156,9 +156,9 @@ def index_converted_customer(dependencies: Dependencies, record: CustomerRecord)
     Best called between binding the account number and marking the record synced: until the record
     says synced, verification keeps the customer visible only in its own channel.
     """
-    terms = index_terms(record.profile, record.account_number)
-    _add(dependencies, record, terms, synced=True)
-    _remove(dependencies, record, terms, synced=False)
+    _add(dependencies, record, index_terms(record.profile, record.account_number), synced=True)
+    # The pending entries were written without an account number: remove exactly those, in one go.
+    _remove(dependencies, record, index_terms(record.profile, None), synced=False)
 
 
 def index_before_edit(dependencies: Dependencies, after: CustomerRecord) -> None:
