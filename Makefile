@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 LINT_PATHS := $(wildcard shared functions devhost function_app.py tests bench)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint infra-check bench clean
+.PHONY: help install run test lint infra-check bench bench-quick clean
 
 help:
 	@echo "make install  create .venv and node_modules (only when requirements change)"
@@ -22,7 +22,8 @@ help:
 	@echo "make test     lint, infra-check, then the tests against a private in-memory Azurite (PYTEST_ARGS=... to narrow)"
 	@echo "make lint     ruff check, ruff format --check, strict mypy over the app, devhost, tests and bench"
 	@echo "make infra-check  parse infra/*.bicep, check main.parameters.json, run checkov (own venv .venv-infra)"
-	@echo "make bench    run the benchmark against a private Azurite"
+	@echo "make bench    run the benchmarks against a private Azurite (results and targets in bench/RESULTS.md)"
+	@echo "make bench-quick  the same with a fifth of the requests"
 	@echo "make clean    remove caches and scratch output"
 
 install: $(PIP_STAMP) $(NPM_STAMP)
@@ -74,6 +75,9 @@ infra-check: $(INFRA_STAMP)
 bench: install
 	@test -f bench/__main__.py || { echo "make bench: bench/__main__.py does not exist yet" >&2; exit 1; }
 	$(PY) -m devhost.azurite run --ports free -- $(PY) -m bench
+
+bench-quick: install
+	BENCH_QUICK=1 $(PY) -m devhost.azurite run --ports free -- $(PY) -m bench
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .azurite bench/out $(INFRA_VENV)
