@@ -30,6 +30,7 @@ from requests.adapters import HTTPAdapter
 
 from shared.domain.errors import DomainError
 from shared.settings import MANAGED_IDENTITY, StorageConnection
+from shared.storage import batch_parts
 from shared.storage.ports import StorageUnavailable
 
 TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
@@ -75,6 +76,9 @@ class RetrySettings:
 
 
 CONNECTIONS_PER_HOST = 64
+batch_parts.prepare_in_place()
+
+
 ENVIRONMENT_NETWORK_SETTINGS = (
     "HTTPS_PROXY",
     "https_proxy",

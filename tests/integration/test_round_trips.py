@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from shared.services.conversion import convert_async_customer
 from shared.services.customers import create_customer
 from tests.support.builders import add_channel, make_dependencies, person
@@ -52,3 +56,21 @@ def test_a_conversion_is_eleven_round_trips(storage_connection_string: str) -> N
     assert (len(reads), len(transactions)) == (2, 3)  # one of the batches is the two name entries
     assert len(index_writes) == 4
     assert len(channel_calls.sent) + len(hq_calls.sent) == 11
+
+
+def test_a_create_starts_no_thread(storage_connection_string: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """azure-core would start a thread pool for every entity-group transaction; the app prepares the
+    transaction's parts in place."""
+    dependencies = make_dependencies(storage_connection_string)
+    channel = add_channel(dependencies, async_customer_creation=True)
+    create_customer(dependencies, channel_id=channel.channel_id, body=person(email="warm@example.com"))
+    started: list[str] = []
+    original_start = threading.Thread.start
+
+    def counting_start(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        original_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counting_start)
+    create_customer(dependencies, channel_id=channel.channel_id, body=person(email="threads@example.com"))
+    assert started == []
