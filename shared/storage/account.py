@@ -79,25 +79,19 @@ CONNECTIONS_PER_HOST = 64
 batch_parts.prepare_in_place()
 
 
-ENVIRONMENT_NETWORK_SETTINGS = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-)
+PROXY_SETTINGS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+CA_BUNDLE_SETTINGS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
 def _pooled_transport(retry: RetrySettings) -> RequestsTransport:
     """One connection pool per account, shared by its table and queue clients and sized for a host
     that runs many invocations at once (requests' default keeps only 10 connections)."""
     session = requests.Session()
-    # With trust_env, requests looks up proxies, .netrc and CA bundles in the environment on every
-    # call; only a machine that configures one of them needs that.
-    session.trust_env = any(os.environ.get(name) for name in ENVIRONMENT_NETWORK_SETTINGS)
+    # With trust_env, requests scans the environment for proxies, .netrc and CA bundles on every
+    # call (nine times a conversion on the profile); only a machine behind a proxy needs that. A CA
+    # bundle named in the environment is read once, here, instead.
+    session.trust_env = any(os.environ.get(name) for name in PROXY_SETTINGS)
+    ca_bundle = next((os.environ[name] for name in CA_BUNDLE_SETTINGS if os.environ.get(name)), None)
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTIONS_PER_HOST)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -106,6 +100,7 @@ def _pooled_transport(retry: RetrySettings) -> RequestsTransport:
         session_owner=False,
         connection_timeout=retry.connection_timeout,
         read_timeout=retry.read_timeout,
+        connection_verify=ca_bundle if ca_bundle and not session.trust_env else True,
     )
 
 
