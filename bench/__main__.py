@@ -16,6 +16,7 @@ from bench.create_throughput import measure_create_throughput
 from bench.offline_upload import measure_offline_upload
 from bench.report import Machine, write_reports
 from bench.result import BenchmarkResult
+from bench.steady_sync import measure_steady_sync
 from bench.time_to_synced import measure_time_to_synced
 
 Benchmark = Callable[[str], BenchmarkResult | list[BenchmarkResult]]
@@ -26,6 +27,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_create_throughput,
     measure_create_cpu,
     measure_time_to_synced,
+    measure_steady_sync,
     measure_conversion_batch_cost,
     measure_account_number_allocation,
     measure_offline_upload,
