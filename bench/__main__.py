@@ -13,6 +13,7 @@ from bench.conversion_batch_cost import measure_conversion_batch_cost
 from bench.create_cpu import measure_create_cpu
 from bench.create_latency import measure_create_latency
 from bench.create_throughput import measure_create_throughput
+from bench.hq_far_away import measure_hq_far_away
 from bench.offline_upload import measure_offline_upload
 from bench.report import Machine, write_reports
 from bench.result import BenchmarkResult
@@ -26,6 +27,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_create_latency,
     measure_create_throughput,
     measure_create_cpu,
+    measure_hq_far_away,
     measure_time_to_synced,
     measure_steady_sync,
     measure_conversion_batch_cost,

@@ -26,6 +26,9 @@ WHY_THESE_FLOORS = """\
   create can do: insert one customer-sized entity and send one message, from one client or from the
   same 32 threads. Each runs twice: with the queue function off (the request path alone) and on,
   as in production, where each create's conversion competes for the same CPU.
+- **HQ far away**: the same async creates with `HQ_STORAGE_CONNECTION` pointed at a loopback proxy
+  (`bench/slow_proxy.py`) that holds every HQ round trip 200 ms; an async create never waits for
+  HQ, so the ratio must stay near 1.
 - **Create host CPU**: the host runs in a process of its own and its CPU time is read from /proc,
   so the clients' CPU is not counted; the floor is a request that needs no storage.
 - **Create to Synced at a steady rate**: 20 creates a second through the host with the queue
