@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from bench.account_number_allocation import measure_account_number_allocation
 from bench.conversion_batch_cost import measure_conversion_batch_cost
+from bench.conversion_floor import measure_conversion_floor
 from bench.create_cpu import measure_create_cpu
 from bench.create_latency import measure_create_latency
 from bench.create_throughput import measure_create_throughput
@@ -31,6 +32,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_time_to_synced,
     measure_steady_sync,
     measure_conversion_batch_cost,
+    measure_conversion_floor,
     measure_account_number_allocation,
     measure_offline_upload,
 ]

@@ -49,6 +49,10 @@ WHY_THESE_FLOORS = """\
   read plus a range query in the same partition at each step (`azurite_probe_*`), so a ratio a
   little above 1 can be told apart from the app reading what it should not. With two runs per
   step on a shared machine, ±20 % around 1 is noise.
+- **Conversion through the batch**: the floor makes, directly with the SDK and from as many threads
+  as the batch has workers, the eleven storage operations a conversion makes (two reads, two
+  create-only inserts, five index writes, two transactions) on rows seeded alike; near 1 means the
+  app adds little to the round trips it must make.
 - **Account numbers**: the floor is the same 8 allocators with pre-allocation off (block size 1:
   one ETag-checked update per number); the ratio is what blocks of 10 buy under contention.
 - **Heaviest offline upload**: the floor is the time this Azurite takes to write as many rows as
