@@ -18,6 +18,7 @@ from bench.hq_far_away import measure_hq_far_away
 from bench.offline_upload import measure_offline_upload
 from bench.report import Machine, write_reports
 from bench.result import BenchmarkResult
+from bench.scale_of_data import measure_scale_of_data
 from bench.scale_out import measure_scale_out
 from bench.steady_sync import measure_steady_sync
 from bench.time_to_synced import measure_time_to_synced
@@ -37,6 +38,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_account_number_allocation,
     measure_offline_upload,
     measure_scale_out,
+    measure_scale_of_data,
 ]
 
 
