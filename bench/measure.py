@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -74,3 +76,14 @@ def run_concurrently(action: Callable[[int], object], count: int, *, threads: in
         samples = list(pool.map(lambda index: timed_ms(lambda: action(index)), range(count)))
         elapsed = time.perf_counter() - started
     return ConcurrentRun(count, threads, elapsed, Latencies(tuple(samples)))
+
+
+def sync_lags_ms(customers: list[dict[str, Any]]) -> list[float] | None:
+    """Each customer's `syncedAt` minus its `createdAt`, or None while any is still pending."""
+    if any(customer["syncedAt"] is None for customer in customers):
+        return None
+    return [
+        (datetime.fromisoformat(c["syncedAt"]) - datetime.fromisoformat(c["createdAt"])).total_seconds()
+        * 1000
+        for c in customers
+    ]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
-from datetime import datetime
 
 import httpx
 
-from bench.measure import percentile, run_concurrently
+from bench.measure import percentile, run_concurrently, sync_lags_ms
 from bench.result import BenchmarkResult, Floor, Target
 from bench.sample_customers import till_customer
 from bench.scale import scaled
@@ -62,15 +61,7 @@ def _run(connection_string: str, hosts: int) -> tuple[float, float]:
             customers = [
                 clients[0].get(f"/api/channels/{channel}/customers/{c}", headers=key).json() for c in created
             ]
-            if any(customer["syncedAt"] is None for customer in customers):
-                return None
-            return [
-                (
-                    datetime.fromisoformat(c["syncedAt"]) - datetime.fromisoformat(c["createdAt"])
-                ).total_seconds()
-                * 1000
-                for c in customers
-            ]
+            return sync_lags_ms(customers)
 
         measured = wait_for(lags, timeout=300, interval=2.0)
     return run.per_second, percentile(measured, 0.95)

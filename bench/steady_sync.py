@@ -6,9 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 
-from bench.measure import Latencies, percentile
+from bench.measure import Latencies, percentile, sync_lags_ms
 from bench.result import BenchmarkResult, Floor, Target
 from bench.sample_customers import till_customer
 from bench.scale import scaled
@@ -46,15 +45,7 @@ def measure_steady_sync(connection_string: str) -> list[BenchmarkResult]:
 
         def lags() -> list[float] | None:
             customers = [api.customer(channel_id, headers, customer_id).json() for customer_id in created]
-            if any(customer["syncedAt"] is None for customer in customers):
-                return None
-            return [
-                (
-                    datetime.fromisoformat(c["syncedAt"]) - datetime.fromisoformat(c["createdAt"])
-                ).total_seconds()
-                * 1000
-                for c in customers
-            ]
+            return sync_lags_ms(customers)
 
         measured = Latencies(tuple(wait_for(lags, timeout=120, interval=1.0)))
     results = []
@@ -77,7 +68,3 @@ def measure_steady_sync(connection_string: str) -> list[BenchmarkResult]:
             )
         )
     return results
-
-
-def _lag_ms(created_at: str, synced_at: str) -> float:
-    return (datetime.fromisoformat(synced_at) - datetime.fromisoformat(created_at)).total_seconds() * 1000
