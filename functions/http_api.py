@@ -51,7 +51,6 @@ def problem_response(
     title: str,
     detail: str,
     instance: str,
-    extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> func.HttpResponse:
     problem: dict[str, Any] = {
@@ -60,7 +59,6 @@ def problem_response(
         "status": status,
         "detail": detail,
         "instance": instance,
-        **(extra or {}),
     }
     return func.HttpResponse(
         json.dumps(problem),

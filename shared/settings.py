@@ -32,6 +32,34 @@ class StorageConnection:
         return self.connection_string is None
 
     @classmethod
+    def from_settings(
+        cls,
+        *,
+        connection_string: str | None,
+        account_name: str | None,
+        table_service_uri: str | None,
+        queue_service_uri: str | None,
+        credential: str | None,
+        client_id: str | None,
+        setting: str,
+        needs_queues: bool,
+    ) -> StorageConnection | None:
+        """The connection one setting family describes; None when none of it is set."""
+        if connection_string:
+            return cls(connection_string=connection_string)
+        if not (account_name or table_service_uri or queue_service_uri):
+            return None
+        return cls.identity_based(
+            account_name=account_name,
+            table_service_uri=table_service_uri,
+            queue_service_uri=queue_service_uri,
+            credential=credential,
+            client_id=client_id,
+            setting=setting,
+            needs_queues=needs_queues,
+        )
+
+    @classmethod
     def identity_based(
         cls,
         *,
@@ -125,13 +153,8 @@ class Settings(BaseSettings):
     def storage(self) -> StorageConnection:
         """The channel tables and queues: `AzureWebJobsStorage`, the account the host itself uses;
         Azurite when nothing is set."""
-        if self.storage_connection:
-            return StorageConnection(connection_string=self.storage_connection)
-        if not (
-            self.storage_account_name or self.storage_table_service_uri or self.storage_queue_service_uri
-        ):
-            return StorageConnection(connection_string=AZURITE_CONNECTION_STRING)
-        return StorageConnection.identity_based(
+        configured = StorageConnection.from_settings(
+            connection_string=self.storage_connection,
             account_name=self.storage_account_name,
             table_service_uri=self.storage_table_service_uri,
             queue_service_uri=self.storage_queue_service_uri,
@@ -140,15 +163,13 @@ class Settings(BaseSettings):
             setting="AzureWebJobsStorage",
             needs_queues=True,
         )
+        return configured or StorageConnection(connection_string=AZURITE_CONNECTION_STRING)
 
     @property
     def hq_storage(self) -> StorageConnection:
         """HQ tables live in the channel storage account unless ops point them elsewhere."""
-        if self.hq_storage_connection:
-            return StorageConnection(connection_string=self.hq_storage_connection)
-        if not (self.hq_account_name or self.hq_table_service_uri or self.hq_queue_service_uri):
-            return self.storage
-        return StorageConnection.identity_based(
+        configured = StorageConnection.from_settings(
+            connection_string=self.hq_storage_connection,
             account_name=self.hq_account_name,
             table_service_uri=self.hq_table_service_uri,
             queue_service_uri=self.hq_queue_service_uri,
@@ -157,6 +178,7 @@ class Settings(BaseSettings):
             setting="HQ_STORAGE_CONNECTION",
             needs_queues=False,
         )
+        return configured or self.storage
 
 
 @lru_cache(maxsize=1)

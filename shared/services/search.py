@@ -143,7 +143,8 @@ def _first_matching_term(query: SearchQuery, terms: set[SearchTerm]) -> str:
 
 
 def index_new_customer(dependencies: Dependencies, record: CustomerRecord) -> None:
-    """Call before the record is inserted: pending customers in their channel, synced ones everywhere."""
+    """Writes a record's entries on their own: pending in its channel, synced everywhere. A create
+    writes them inside its own transaction instead; this serves repairs and tests."""
     _add(
         dependencies, record, index_terms(record.profile, record.account_number), synced=not record.is_pending
     )

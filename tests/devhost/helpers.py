@@ -35,11 +35,15 @@ class SampleHost:
         return self.host.base_url
 
     def records(self, key: str) -> list[dict[str, Any]]:
-        """What the sample's queue and timer functions recorded under `key`."""
-        response = httpx.get(f"{self.base_url}/api/records/{key}", timeout=5)
-        response.raise_for_status()
-        recorded: list[dict[str, Any]] = response.json()
-        return recorded
+        return records_at(self.base_url, key)
+
+
+def records_at(base_url: str, key: str) -> list[dict[str, Any]]:
+    """What the sample's queue and timer functions recorded under `key`."""
+    response = httpx.get(f"{base_url}/api/records/{key}", timeout=5)
+    response.raise_for_status()
+    recorded: list[dict[str, Any]] = response.json()
+    return recorded
 
 
 def unique_name(prefix: str) -> str:
@@ -69,10 +73,7 @@ class HostProcess:
     output: list[str] = field(default_factory=list)
 
     def records(self, key: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.base_url}/api/records/{key}", timeout=5)
-        response.raise_for_status()
-        recorded: list[dict[str, Any]] = response.json()
-        return recorded
+        return records_at(self.base_url, key)
 
 
 @contextmanager

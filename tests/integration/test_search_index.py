@@ -76,7 +76,8 @@ def pending_channel(dependencies: Dependencies) -> Channel:
 
 
 def create_indexed(dependencies: Dependencies, channel: Channel, body: dict[str, Any]) -> CustomerRecord:
-    """Creates a customer the way a POS does and indexes it as the create path does."""
+    """Creates a customer the way a POS does, then writes its entries once more, which must change
+    nothing."""
     created = create_customer(dependencies, channel_id=channel.channel_id, body=body)
     record = dependencies.customers.get(channel.channel_id, created.customer.customer_id)
     assert record is not None
