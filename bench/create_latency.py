@@ -4,6 +4,7 @@ can do on storage: insert one entity and send one message."""
 from __future__ import annotations
 
 from bench.measure import Latencies, time_each
+from bench.placement import QueuePlacement, queue_instance
 from bench.result import BenchmarkResult, Floor, Target
 from bench.sample_customers import till_customer
 from bench.scale import scaled
@@ -15,8 +16,11 @@ WARMUP = 30
 TARGET = Target("<=", 2.5)
 
 
-def _creates(connection_string: str, *, queue_on: bool) -> Latencies:
-    with running_host(connection_string, queue_trigger=queue_on) as api:
+def _creates(connection_string: str, *, placement: QueuePlacement) -> Latencies:
+    with (
+        queue_instance(connection_string, placement),
+        running_host(connection_string, queue_trigger=placement.in_request_host) as api,
+    ):
         channel_id, headers = api.new_channel(asyncCustomerCreation=True)
 
         def create() -> None:
@@ -30,15 +34,14 @@ def _creates(connection_string: str, *, queue_on: bool) -> Latencies:
 def measure_create_latency(connection_string: str) -> list[BenchmarkResult]:
     floor = sequential_inserts_and_enqueues(connection_string, count=scaled(REQUESTS), warmup=scaled(WARMUP))
     results = []
-    for queue_on in (False, True):
-        creates = _creates(connection_string, queue_on=queue_on)
+    for placement in QueuePlacement:
+        creates = _creates(connection_string, placement=placement)
         results.append(
             BenchmarkResult(
-                name=f"create latency, 1 client, queue function {'on' if queue_on else 'off'}",
+                name=f"create latency, 1 client, queue function {placement.value}",
                 measured=(
                     f"{scaled(REQUESTS)} sequential `POST /api/channels/{{id}}/customers` "
-                    "(async channel, one address) on one keep-alive connection"
-                    + (", each conversion competing for the same CPU as in production" if queue_on else "")
+                    "(async channel, one address) on one keep-alive connection" + placement.described
                 ),
                 floor=Floor("p50 of one entity insert plus one queue message", floor.p50, "ms"),
                 ratio=creates.p50 / floor.p50,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -87,3 +88,29 @@ def sync_lags_ms(customers: list[dict[str, Any]]) -> list[float] | None:
         * 1000
         for c in customers
     ]
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every process of the machine has spent busy, from /proc/stat (Linux): Azurite,
+    hosts and clients alike."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class CpuCost:
+    """The machine's busy CPU per unit of work, and the rate its CPUs could sustain at that cost."""
+
+    ms_per_unit: float
+
+    @property
+    def ceiling_per_second(self) -> float:
+        return (os.cpu_count() or 1) * 1000.0 / self.ms_per_unit
+
+
+def machine_cpu_of(action: Callable[[], Any], units: int) -> tuple[Any, CpuCost]:
+    before = machine_busy_seconds()
+    outcome = action()
+    return outcome, CpuCost((machine_busy_seconds() - before) * 1000.0 / units)

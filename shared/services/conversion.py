@@ -24,6 +24,7 @@ from shared.domain.operations import (
     describe_failure,
     new_operation,
 )
+from shared.domain.search import index_terms, sort_key
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
@@ -97,7 +98,12 @@ def _convert(dependencies: Dependencies, record: CustomerRecord, operation: Sync
         # Searchable everywhere before the record says synced, so no crash can hide it.
         index_converted_customer(dependencies, record.model_copy(update={"account_number": account_number}))
         synced = dependencies.customers.mark_synced(
-            record, account_number=account_number, synced_at=dependencies.clock(), operation=operation
+            record,
+            account_number=account_number,
+            synced_at=dependencies.clock(),
+            operation=operation,
+            pending_terms=index_terms(record.profile, None),
+            sort_key=sort_key(record, synced=False),
         )
     except RecordChanged:
         raise

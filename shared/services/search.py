@@ -151,15 +151,13 @@ def index_new_customer(dependencies: Dependencies, record: CustomerRecord) -> No
 
 
 def index_converted_customer(dependencies: Dependencies, record: CustomerRecord) -> None:
-    """Makes the customer findable in every channel, account number included, then drops its
-    pending entries; `record` must carry the account number.
+    """Makes the customer findable in every channel, account number included; `record` must carry
+    the account number. Its pending entries go with the mark-synced transaction.
 
     Best called between binding the account number and marking the record synced: until the record
     says synced, verification keeps the customer visible only in its own channel.
     """
     _add(dependencies, record, index_terms(record.profile, record.account_number), synced=True)
-    # The pending entries were written without an account number: remove exactly those, in one go.
-    _remove(dependencies, record, index_terms(record.profile, None), synced=False)
 
 
 def index_before_edit(dependencies: Dependencies, after: CustomerRecord) -> None:

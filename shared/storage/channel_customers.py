@@ -158,8 +158,11 @@ class ChannelCustomerTable:
         account_number: str,
         synced_at: datetime,
         operation: SyncOperation,
+        pending_terms: Iterable[SearchTerm] = (),
+        sort_key: str = "",
     ) -> CustomerRecord:
-        """Records the account number and completes the create operation, atomically."""
+        """Records the account number and completes the create operation, atomically, dropping the
+        customer's pending search entries in the same transaction (one round trip for all three)."""
         synced = record.model_copy(
             update={
                 "sync_status": SyncStatus.SYNCED,
@@ -168,12 +171,28 @@ class ChannelCustomerTable:
             }
         )
         ref = OperationRef(record.channel_id, record.customer_id)
-        results = self._submit(
-            [
-                ("update", _customer_entity(synced), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
-                *self._completion(ref, operation, synced_at),
-            ]
-        )
+        operations: list[Any] = [
+            ("update", _customer_entity(synced), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
+            *self._completion(ref, operation, synced_at),
+        ]
+        entries = [
+            {"PartitionKey": entity["PartitionKey"], "RowKey": entity["RowKey"]}
+            for entity in pending_search_entities(
+                record.channel_id, record.customer_id, pending_terms, sort_key
+            )
+        ]
+        if entries and len(operations) + len(entries) <= MAX_TRANSACTION_OPERATIONS:
+            try:
+                results = self._submit(operations + [("delete", keys) for keys in entries])
+                return synced.model_copy(update={"version": results[0]["etag"]})
+            except RecordChanged:
+                # A missing entry fails the whole transaction too (a customer indexed by an earlier
+                # version): without the entries, the record alone decides whether it changed.
+                pass
+        results = self._submit(operations)
+        with translate_storage_errors():
+            for keys in entries:  # deleting an entry that is gone already is not an error
+                self._table.delete_entity(keys["PartitionKey"], keys["RowKey"])
         return synced.model_copy(update={"version": results[0]["etag"]})
 
     def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord:

@@ -91,7 +91,14 @@ class CustomerRecords(Protocol):
         sort_key: str = "",
     ) -> CustomerRecord: ...
     def mark_synced(
-        self, record: CustomerRecord, *, account_number: str, synced_at: datetime, operation: SyncOperation
+        self,
+        record: CustomerRecord,
+        *,
+        account_number: str,
+        synced_at: datetime,
+        operation: SyncOperation,
+        pending_terms: Iterable[SearchTerm] = (),
+        sort_key: str = "",
     ) -> CustomerRecord: ...
     def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord: ...
     def save_edit(

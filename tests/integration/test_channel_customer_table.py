@@ -13,12 +13,14 @@ from shared.domain.customer import (
     CreationMode,
     CustomerProfile,
     CustomerRecord,
+    FallbackReason,
     SyncStatus,
 )
+from shared.domain.search import index_terms, sort_key
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 from tests.support.builders import add_channel
-from tests.support.inspection import channel_rows, pending_rows
+from tests.support.inspection import channel_rows, pending_rows, search_rows
 
 
 def new_record(channel_id: str) -> CustomerRecord:
@@ -85,6 +87,60 @@ def test_marking_synced_checks_the_etag_and_drops_the_pending_row(
         )
     stored = dependencies.customers.get(channel.channel_id, record.customer_id)
     assert stored is not None and stored.account_number == "C1"
+
+
+def test_marking_synced_drops_the_pending_search_entries_in_the_same_transaction(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    channel = add_channel(dependencies)
+    record = new_record(channel.channel_id)
+    terms = index_terms(record.profile, None)
+    order = sort_key(record, synced=False)
+    record = dependencies.customers.insert_new(record, [], search_terms=terms, sort_key=order)
+    assert search_rows(storage_connection_string, channel.channel_id)
+    [operation] = dependencies.customers.pending_operations(channel.channel_id, record.customer_id)
+    changed = dependencies.customers.record_fallback(record, FallbackReason.HEADQUARTERS_UNAVAILABLE)
+    with pytest.raises(RecordChanged):  # a stale record fails, entries and all
+        dependencies.customers.mark_synced(
+            record,
+            account_number="C0",
+            synced_at=datetime.now(UTC),
+            operation=operation,
+            pending_terms=terms,
+            sort_key=order,
+        )
+    assert search_rows(storage_connection_string, channel.channel_id)
+    dependencies.customers.mark_synced(
+        changed,
+        account_number="C1",
+        synced_at=datetime.now(UTC),
+        operation=operation,
+        pending_terms=terms,
+        sort_key=order,
+    )
+    assert search_rows(storage_connection_string, channel.channel_id) == []
+    assert pending_rows(storage_connection_string, channel.channel_id) == []
+
+
+def test_marking_synced_a_customer_whose_entries_are_missing_still_succeeds(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    """Customers indexed by an earlier version have no entries in their channel's partition: the
+    transaction that would drop them fails, and the record is marked synced on its own."""
+    channel = add_channel(dependencies)
+    record = dependencies.customers.insert_new(new_record(channel.channel_id), [])
+    [operation] = dependencies.customers.pending_operations(channel.channel_id, record.customer_id)
+    synced = dependencies.customers.mark_synced(
+        record,
+        account_number="C2",
+        synced_at=datetime.now(UTC),
+        operation=operation,
+        pending_terms=index_terms(record.profile, None),
+        sort_key=sort_key(record, synced=False),
+    )
+    stored = dependencies.customers.get(channel.channel_id, record.customer_id)
+    assert stored is not None and stored.account_number == "C2" and stored.version == synced.version
+    assert pending_rows(storage_connection_string, channel.channel_id) == []
 
 
 def test_pending_index_lists_only_pending_rows_of_the_channel(dependencies: Dependencies) -> None:

@@ -29,9 +29,9 @@ def test_an_async_create_is_three_round_trips_claim_transaction_and_message(
     ]
 
 
-def test_a_conversion_is_eleven_round_trips(storage_connection_string: str) -> None:
+def test_a_conversion_is_ten_round_trips(storage_connection_string: str) -> None:
     """Record, pending operations, binding (create-first), master (create-first), the synced entries
-    (one write per partition, side by side), the pending entries (one transaction) and mark-synced."""
+    (one write per partition, side by side) and mark-synced, which drops the pending entries too."""
     channel_calls, hq_calls = StorageFaults(), StorageFaults()
     dependencies = make_dependencies(
         storage_connection_string, channel_transport=channel_calls, hq_transport=hq_calls
@@ -53,9 +53,9 @@ def test_a_conversion_is_eleven_round_trips(storage_connection_string: str) -> N
     reads = [call for call in channel_calls.sent if call.startswith("GET")]
     index_writes = [call for call in channel_calls.sent if "CustomerSearchIndex" in call]
     transactions = [call for call in channel_calls.sent if call.endswith("$batch")]
-    assert (len(reads), len(transactions)) == (2, 3)  # one of the batches is the two name entries
+    assert (len(reads), len(transactions)) == (2, 2)  # one of the batches is the two name entries
     assert len(index_writes) == 4
-    assert len(channel_calls.sent) + len(hq_calls.sent) == 11
+    assert len(channel_calls.sent) + len(hq_calls.sent) == 10
 
 
 def test_a_create_starts_no_thread(storage_connection_string: str, monkeypatch: pytest.MonkeyPatch) -> None:

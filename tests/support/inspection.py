@@ -8,6 +8,7 @@ from azure.data.tables import TableServiceClient
 
 from shared.storage.channel_customers import PENDING_PREFIX
 from shared.storage.headquarters import KEYS_TABLE, MASTER_TABLE
+from shared.storage.search_index import PENDING_SEARCH_PREFIX
 from shared.storage.tables import CUSTOMERS_TABLE
 
 
@@ -50,6 +51,15 @@ def pending_rows(connection_string: str, channel_id: str) -> list[str]:
         row["RowKey"]
         for row in channel_rows(connection_string, channel_id)
         if row["RowKey"].startswith(PENDING_PREFIX)
+    ]
+
+
+def search_rows(connection_string: str, channel_id: str) -> list[str]:
+    """The pending search entries a channel's partition holds."""
+    return [
+        row["RowKey"]
+        for row in channel_rows(connection_string, channel_id)
+        if row["RowKey"].startswith(PENDING_SEARCH_PREFIX)
     ]
 
 
