@@ -20,6 +20,7 @@ from shared.domain.errors import (
     ValidationFailed,
 )
 from shared.services.conversion import ConversionContended
+from shared.services.duplicates import DuplicateAlreadyMerged
 from shared.storage.ports import StorageUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
@@ -105,6 +106,7 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
         503, "Headquarters is not reachable", (("Retry-After", "30"),)
     ),
     StorageUnavailable: HttpAnswer(503, "Storage is not reachable", (("Retry-After", "5"),)),
+    DuplicateAlreadyMerged: HttpAnswer(409, "This duplicate candidate is merged already"),
     ConversionContended: HttpAnswer(
         503, "The customer kept changing during conversion", (("Retry-After", "5"),)
     ),

@@ -18,6 +18,14 @@ param location string = resourceGroup().location
 @description('Bearer key of the admin endpoints, written to Key Vault as a new secret version. Empty keeps the current version (a first deployment without it fails: there is nothing to keep).')
 param adminApiKey string = ''
 
+@secure()
+@description('HMAC key of the duplicate match index (at least 32 characters), written to Key Vault as a new secret version. Empty keeps the current version. Never change it once customers are indexed: every stored match key would stop matching.')
+param matchIndexSecret string = ''
+
+@description('What conversion does with a customer HQ already has: flag or off (CONTRACT §6).')
+@allowed([ 'flag', 'off' ])
+param duplicatePolicy string = 'flag'
+
 @description('NCRONTAB schedule of the conversion batch (six fields).')
 param conversionSchedule string = '0 */5 * * * *'
 
@@ -64,6 +72,7 @@ var storageName = take(toLower('st${baseName}${suffix}'), 24)
 var vaultName = take(toLower('kv${baseName}${suffix}'), 24)
 var deploymentContainerName = 'app-package'
 var adminKeySecretName = 'admin-api-key'
+var matchIndexSecretName = 'match-index-secret'
 var useOwnAccountForHq = empty(hqStorageAccountName)
 
 // Built-in role definitions (ids are the same in every tenant).
@@ -216,6 +225,24 @@ resource currentAdminKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' ex
 
 var adminKeySecretUri = empty(adminApiKey) ? currentAdminKeySecret.properties.secretUri : adminKeySecret.properties.secretUri
 
+resource matchIndexSecretVersion 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(matchIndexSecret)) {
+  // checkov:skip=CKV_AZURE_114: contentType is set below; checkov does not read properties of a conditional resource
+  // checkov:skip=CKV_AZURE_41: the match index secret must never expire: every stored match key depends on it
+  parent: vault
+  name: matchIndexSecretName
+  properties: {
+    value: matchIndexSecret
+    contentType: 'text/plain'
+  }
+}
+
+resource currentMatchIndexSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
+  parent: vault
+  name: matchIndexSecretName
+}
+
+var matchIndexSecretUri = empty(matchIndexSecret) ? currentMatchIndexSecret.properties.secretUri : matchIndexSecretVersion.properties.secretUri
+
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
@@ -294,6 +321,8 @@ var appSettings = [
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
   // No version in the reference: the app follows the newest secret version (infra/README.md, rotation).
   { name: 'ADMIN_API_KEY', value: '@Microsoft.KeyVault(SecretUri=${adminKeySecretUri})' }
+  { name: 'MATCH_INDEX_SECRET', value: '@Microsoft.KeyVault(SecretUri=${matchIndexSecretUri})' }
+  { name: 'DUPLICATE_POLICY', value: duplicatePolicy }
   { name: 'CONVERSION_SCHEDULE', value: conversionSchedule }
   { name: 'HQ_TIMEOUT_SECONDS', value: hqTimeoutSeconds }
   { name: 'CUSTOMER_ACCOUNT_FORMAT', value: customerAccountFormat }

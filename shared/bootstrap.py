@@ -19,6 +19,7 @@ from shared.storage.channel_customers import ChannelCustomerTable
 from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
 from shared.storage.customer_ids import CustomerIdRegistry
+from shared.storage.duplicates import HqDuplicateCandidates, HqMatchIndex
 from shared.storage.headquarters import HeadquartersCustomers
 from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
 from shared.storage.search_index import CustomerSearchIndex
@@ -60,6 +61,8 @@ def build_dependencies(
         sync_queue=CustomerSyncQueue(channel_account),
         run_log=SyncRunLog(channel_account),
         search_index=CustomerSearchIndex(channel_account),
+        match_index=HqMatchIndex(hq_account, secret=settings.match_index_secret.encode()),
+        duplicates=HqDuplicateCandidates(hq_account),
         hq_calls=HeadquartersCalls(timeout_seconds=settings.hq_timeout_seconds),
         faults=faults or FaultPoints(),
     )

@@ -10,7 +10,10 @@ from functools import lru_cache
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.domain.duplicates import DuplicatePolicy
+
 AZURITE_CONNECTION_STRING = "UseDevelopmentStorage=true"
+LOCAL_MATCH_INDEX_SECRET = "local-match-index-secret"
 MANAGED_IDENTITY = "managedidentity"
 
 
@@ -136,6 +139,11 @@ class Settings(BaseSettings):
         default=DEFAULT_CONVERSION_SCHEDULE, validation_alias="CONVERSION_SCHEDULE"
     )
     conversion_batch_workers: int = Field(default=8, ge=1, le=64, validation_alias="CONVERSION_BATCH_WORKERS")
+    duplicate_policy: DuplicatePolicy = Field(
+        default=DuplicatePolicy.FLAG, validation_alias="DUPLICATE_POLICY"
+    )
+    # The HMAC key of the match index; changing it orphans every stored match key.
+    match_index_secret: str = Field(default=LOCAL_MATCH_INDEX_SECRET, validation_alias="MATCH_INDEX_SECRET")
     channel_cache_seconds: float = Field(default=5.0, ge=0, le=300, validation_alias="CHANNEL_CACHE_SECONDS")
 
     @model_validator(mode="after")
@@ -187,6 +195,7 @@ def load_settings() -> Settings:
 
 
 MIN_ADMIN_KEY_LENGTH = 16
+MIN_MATCH_INDEX_SECRET_LENGTH = 32
 UNRESOLVED_KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 
@@ -200,7 +209,8 @@ def is_deployed(environ: Mapping[str, str]) -> bool:
 
 
 def check_startup_settings(environ: Mapping[str, str] | None = None) -> None:
-    """Refuses to start a deployed app whose ADMIN_API_KEY is missing, short or the local default."""
+    """Refuses to start a deployed app whose ADMIN_API_KEY is missing, short or the local default,
+    or whose match index would be hashed without a secret of its own."""
     environ = os.environ if environ is None else environ
     if not is_deployed(environ):
         return
@@ -215,4 +225,15 @@ def check_startup_settings(environ: Mapping[str, str] | None = None) -> None:
         raise UnsafeSettings(
             f"ADMIN_API_KEY must be set to a secret of at least {MIN_ADMIN_KEY_LENGTH} characters "
             "(not the local default) before the app can run in Azure"
+        )
+    policy = environ.get("DUPLICATE_POLICY", DuplicatePolicy.FLAG.value)
+    secret = environ.get("MATCH_INDEX_SECRET", "")
+    if policy != DuplicatePolicy.OFF.value and (
+        secret.startswith(UNRESOLVED_KEY_VAULT_REFERENCE) or len(secret) < MIN_MATCH_INDEX_SECRET_LENGTH
+    ):
+        # Without a secret of its own, the match index's hashes of e-mails and phones could be
+        # recomputed by anyone who reads the table.
+        raise UnsafeSettings(
+            f"MATCH_INDEX_SECRET must be a secret of at least {MIN_MATCH_INDEX_SECRET_LENGTH} characters "
+            "(a resolved Key Vault reference) while DUPLICATE_POLICY is not off"
         )

@@ -62,6 +62,7 @@ class SyncStatusReport(BaseModel):
     oldest_pending_seconds: float | None = Field(alias="oldestPendingSeconds")
     poison_messages: int = Field(alias="poisonMessages")
     last_run: RunSummary | None = Field(alias="lastRun")
+    open_duplicates: int = Field(alias="openDuplicates")
 
 
 class HealthReport(BaseModel):

@@ -28,6 +28,7 @@ from shared.domain.search import index_terms, sort_key
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
+from shared.services.duplicates import detect_duplicates, reindex_match_keys
 from shared.services.fault_points import (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
@@ -97,6 +98,13 @@ def _convert(dependencies: Dependencies, record: CustomerRecord, operation: Sync
         dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
         # Searchable everywhere before the record says synced, so no crash can hide it.
         index_converted_customer(dependencies, record.model_copy(update={"account_number": account_number}))
+        # Before the record says synced, so a crash never skips detection: a rerun repeats it.
+        detect_duplicates(
+            dependencies,
+            account_number=account_number,
+            customer_id=record.customer_id,
+            profile=record.profile,
+        )
         synced = dependencies.customers.mark_synced(
             record,
             account_number=account_number,
@@ -184,7 +192,15 @@ def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: 
     """Brings the HQ master at least to this edit; the channel record holds every edit so far."""
     assert record.account_number is not None
     current = dependencies.customers.get(record.channel_id, record.customer_id) or record
+    before = dependencies.headquarters.get(record.account_number)
     dependencies.headquarters.save_master(_master(current, record.account_number))
+    reindex_match_keys(
+        dependencies,
+        account_number=record.account_number,
+        customer_id=record.customer_id,
+        before=before.profile if before is not None else None,
+        after=current.profile,
+    )
     dependencies.faults.reach(AFTER_HQ_EDIT_REPLAYED)
 
 

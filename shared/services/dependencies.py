@@ -18,7 +18,9 @@ from shared.storage.ports import (
     ChannelKeyStore,
     CustomerIds,
     CustomerRecords,
+    DuplicateCandidates,
     HeadquartersMaster,
+    MatchIndex,
     NumberSequence,
     RunLog,
     SearchIndex,
@@ -43,6 +45,8 @@ class Dependencies:
     sync_queue: SyncQueue
     run_log: RunLog
     search_index: SearchIndex
+    match_index: MatchIndex
+    duplicates: DuplicateCandidates
     hq_calls: HeadquartersCalls
     faults: FaultPoints = field(default_factory=FaultPoints)
     clock: Callable[[], datetime] = utc_now

@@ -24,6 +24,7 @@ def sync_status(dependencies: Dependencies) -> SyncStatusReport:
         oldest_pending_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
         poison_messages=dependencies.sync_queue.poison_message_count(),
         last_run=dependencies.run_log.last(),
+        open_duplicates=dependencies.duplicates.open_count(),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from shared.domain.channel import Channel
 from shared.domain.customer import Address, CustomerProfile, CustomerRecord, FallbackReason
+from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
 from shared.domain.errors import DomainError
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.search import SearchQuery, SearchTerm
@@ -53,6 +54,15 @@ class HqCustomer:
     channel_id: str
     profile: CustomerProfile
     edit_sequence: int = 0
+
+
+@dataclass(frozen=True)
+class MatchHit:
+    """An HQ customer that shares match keys with another: which keys, never their values."""
+
+    account_number: str
+    customer_id: str
+    matched_on: tuple[MatchedOn, ...]
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,22 @@ class HeadquartersMaster(Protocol):
     def save_loyalty_card(self, account_number: str, card_number: str, *, channel_id: str) -> None: ...
     def get(self, account_number: str) -> HqCustomer | None: ...
     def ping(self) -> None: ...
+
+
+class MatchIndex(Protocol):
+    """HQ customers by match key: found by key, never by scanning customers."""
+
+    def add(self, *, account_number: str, customer_id: str, keys: Iterable[MatchKey]) -> None: ...
+    def remove(self, *, account_number: str, keys: Iterable[MatchKey]) -> None: ...
+    def matches(self, keys: Iterable[MatchKey]) -> list[MatchHit]: ...
+
+
+class DuplicateCandidates(Protocol):
+    def record(self, candidate: DuplicateCandidate) -> None: ...
+    def get(self, duplicate_id: str) -> tuple[DuplicateCandidate, str] | None: ...
+    def set_status(self, candidate: DuplicateCandidate, *, version: str) -> None: ...
+    def listed(self, status: DuplicateStatus | None = None) -> list[DuplicateCandidate]: ...
+    def open_count(self) -> int: ...
 
 
 class NumberSequence(Protocol):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import uuid
+from typing import Any
 
 import pytest
 
@@ -29,33 +31,49 @@ def test_an_async_create_is_three_round_trips_claim_transaction_and_message(
     ]
 
 
-def test_a_conversion_is_ten_round_trips(storage_connection_string: str) -> None:
-    """Record, pending operations, binding (create-first), master (create-first), the synced entries
-    (one write per partition, side by side) and mark-synced, which drops the pending entries too."""
+def _conversion_calls(storage_connection_string: str, **settings: Any) -> tuple[list[str], list[str]]:
+    """The channel and HQ calls of one conversion, after a first one created tables and reserved a
+    block of numbers; every customer has an e-mail and a phone of its own."""
     channel_calls, hq_calls = StorageFaults(), StorageFaults()
     dependencies = make_dependencies(
-        storage_connection_string, channel_transport=channel_calls, hq_transport=hq_calls
+        storage_connection_string, channel_transport=channel_calls, hq_transport=hq_calls, **settings
     )
     channel = add_channel(dependencies, async_customer_creation=True)
-    for number in range(2):  # the first conversion creates tables and reserves a block of numbers
-        created = create_customer(
-            dependencies, channel_id=channel.channel_id, body=person(email=f"n{number}@example.com")
-        )
+    for _ in range(2):
+        unique = uuid.uuid4().int
+        body = person(email=f"n{unique}@example.com", phone=f"+44207{unique % 10**7:07d}")
+        created = create_customer(dependencies, channel_id=channel.channel_id, body=body)
         channel_calls.sent.clear()
         hq_calls.sent.clear()
         convert_async_customer(
             dependencies, channel_id=channel.channel_id, customer_id=created.customer.customer_id
         )
-    assert [call.split("(")[0] for call in hq_calls.sent] == [
-        "POST /devstoreaccount1/HqCustomerKeys",
-        "POST /devstoreaccount1/HqCustomers",
-    ]
-    reads = [call for call in channel_calls.sent if call.startswith("GET")]
-    index_writes = [call for call in channel_calls.sent if "CustomerSearchIndex" in call]
-    transactions = [call for call in channel_calls.sent if call.endswith("$batch")]
+    return channel_calls.sent, [call.split("(")[0] for call in hq_calls.sent]
+
+
+def test_a_conversion_is_ten_round_trips(storage_connection_string: str) -> None:
+    """Record, pending operations, binding (create-first), master (create-first), the synced entries
+    (one write per partition, side by side) and mark-synced, which drops the pending entries too."""
+    channel_calls, hq_calls = _conversion_calls(storage_connection_string, DUPLICATE_POLICY="off")
+    assert hq_calls == ["POST /devstoreaccount1/HqCustomerKeys", "POST /devstoreaccount1/HqCustomers"]
+    reads = [call for call in channel_calls if call.startswith("GET")]
+    index_writes = [call for call in channel_calls if "CustomerSearchIndex" in call]
+    transactions = [call for call in channel_calls if call.endswith("$batch")]
     assert (len(reads), len(transactions)) == (2, 2)  # one of the batches is the two name entries
     assert len(index_writes) == 4
-    assert len(channel_calls.sent) + len(hq_calls.sent) == 10
+    assert len(channel_calls) + len(hq_calls) == 10
+
+
+def test_duplicate_detection_adds_two_writes_and_two_reads_by_key(storage_connection_string: str) -> None:
+    """The customer's two match keys are written, then read back, each pair side by side: four
+    round trips, whatever the number of customers HQ holds."""
+    channel_calls, hq_calls = _conversion_calls(storage_connection_string)
+    assert len(channel_calls) == 8
+    assert hq_calls[:2] == ["POST /devstoreaccount1/HqCustomerKeys", "POST /devstoreaccount1/HqCustomers"]
+    assert (
+        sorted(hq_calls[2:])
+        == ["GET /devstoreaccount1/HqMatchKeys"] * 2 + ["PUT /devstoreaccount1/HqMatchKeys"] * 2
+    )
 
 
 def test_a_create_starts_no_thread(storage_connection_string: str, monkeypatch: pytest.MonkeyPatch) -> None:

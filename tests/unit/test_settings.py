@@ -28,8 +28,30 @@ def test_deployed_app_refuses_to_start_without_a_real_admin_key() -> None:
         environ = dict(azure, **({"ADMIN_API_KEY": key} if key is not None else {}))
         with pytest.raises(UnsafeSettings):
             check_startup_settings(environ)
-    check_startup_settings(dict(azure, ADMIN_API_KEY="a-long-enough-secret-key"))
+    check_startup_settings(dict(azure, ADMIN_API_KEY="a-long-enough-secret-key", MATCH_INDEX_SECRET="m" * 32))
     unresolved = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/admin-api-key/)"
     with pytest.raises(UnsafeSettings, match="Key Vault reference"):
         check_startup_settings(dict(azure, ADMIN_API_KEY=unresolved))
     check_startup_settings({})  # local runs use the default key
+
+
+def test_deployed_app_refuses_to_hash_match_keys_without_a_secret_of_its_own() -> None:
+    from shared.settings import UnsafeSettings, check_startup_settings
+
+    azure = {"WEBSITE_INSTANCE_ID": "abc", "ADMIN_API_KEY": "a-long-enough-secret-key"}
+    unresolved = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/match-index-secret/)"
+    for secret in (None, "too-short", unresolved):
+        environ = dict(azure, **({"MATCH_INDEX_SECRET": secret} if secret is not None else {}))
+        with pytest.raises(UnsafeSettings, match="MATCH_INDEX_SECRET"):
+            check_startup_settings(environ)
+    check_startup_settings(dict(azure, DUPLICATE_POLICY="off"))  # no index, no secret needed
+    check_startup_settings(dict(azure, MATCH_INDEX_SECRET="s" * 32))
+
+
+def test_duplicate_policy_is_flag_by_default_and_refuses_what_it_does_not_offer() -> None:
+    from shared.domain.duplicates import DuplicatePolicy
+
+    assert Settings().duplicate_policy is DuplicatePolicy.FLAG
+    assert Settings(DUPLICATE_POLICY="off").duplicate_policy is DuplicatePolicy.OFF
+    with pytest.raises(ValueError, match="DUPLICATE_POLICY"):
+        Settings(DUPLICATE_POLICY="link")

@@ -1,0 +1,49 @@
+"""Ops routes for duplicate candidates: list them, dismiss one (CONTRACT §6)."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
+from functions.http_api import json_response
+from shared.bootstrap import AppDependencies
+from shared.domain.duplicates import DuplicateCandidate, DuplicateList, DuplicateStatus
+from shared.services.duplicates import dismiss_duplicate, list_duplicates
+
+
+def blueprint(app: AppDependencies) -> func.Blueprint:
+    routes = func.Blueprint()
+
+    @routes.function_name(name="list_duplicates")
+    @routes.route(route="duplicates", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listDuplicates",
+            "Duplicate candidates, oldest first (admin)",
+            caller="admin",
+            parameters=(Parameter("status", "query", DuplicateStatus),),
+            answers={200: Answer(DuplicateList)},
+            problems=(401, 403, 422),
+        ),
+    )
+    def get_duplicates(call: Call) -> func.HttpResponse:
+        items = list_duplicates(call.dependencies, status=call.request.params.get("status"))
+        return json_response(DuplicateList(items=items))
+
+    @routes.function_name(name="dismiss_duplicate")
+    @routes.route(route="duplicates/{duplicateId}/dismiss", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "dismissDuplicate",
+            "Not the same customer: never flag this pair again (admin)",
+            caller="admin",
+            answers={200: Answer(DuplicateCandidate)},
+            problems=(401, 403, 404, 409),
+        ),
+    )
+    def post_dismiss(call: Call) -> func.HttpResponse:
+        return json_response(dismiss_duplicate(call.dependencies, duplicate_id=call.route("duplicateId")))
+
+    return routes

@@ -1,0 +1,95 @@
+"""Duplicate customers: the match rule, the keys HQ indexes it by, and what ops see of a candidate.
+
+The rule is exact on normalised values, never fuzzy: the same primary e-mail (the whole address,
+case-insensitively); or, for a person, the same E.164 primary phone and the same last name; for an
+organization, the same primary phone and the same organization name (case and accents folded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from shared.domain.customer import CustomerProfile, CustomerType
+from shared.domain.models import ApiModel
+
+
+class DuplicatePolicy(StrEnum):
+    """What conversion does when a new HQ customer matches one HQ has (`DUPLICATE_POLICY`).
+    `link` (bind to the existing account instead) is not offered yet: the setting refuses it."""
+
+    FLAG = "flag"
+    OFF = "off"
+
+
+class MatchedOn(StrEnum):
+    EMAIL = "email"
+    PHONE_AND_NAME = "phone+name"
+
+
+class DuplicateStatus(StrEnum):
+    OPEN = "Open"
+    MERGED = "Merged"
+    DISMISSED = "Dismissed"
+
+
+@dataclass(frozen=True)
+class MatchKey:
+    """One way two customers can be the same person. `value` is personal data: it is hashed before
+    it is stored and never logged."""
+
+    matched_on: MatchedOn
+    value: str
+
+    def digest(self, secret: bytes) -> str:
+        """The key as the index stores it: an HMAC, so the index holds no readable e-mail or phone."""
+        message = f"{self.matched_on.value}\x1f{self.value}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def fold(text: str) -> str:
+    """Case and accents folded, inner blanks collapsed: "Ångström  Ltd" and "angstrom ltd" meet."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def match_keys(profile: CustomerProfile) -> list[MatchKey]:
+    """The keys a customer is matched on; none when it has neither an e-mail nor a phone."""
+    keys = []
+    if profile.email:
+        keys.append(MatchKey(MatchedOn.EMAIL, str(profile.email).casefold()))
+    name = profile.last_name if profile.customer_type is CustomerType.PERSON else profile.organization_name
+    if profile.phone and name:
+        keys.append(MatchKey(MatchedOn.PHONE_AND_NAME, f"{profile.phone}\x1f{fold(name)}"))
+    return keys
+
+
+def duplicate_id(survivor_account: str, duplicate_account: str) -> str:
+    """The same pair always has the same id: detected twice, it is recorded once, and a dismissed
+    pair is never flagged again."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"duplicate:{survivor_account}:{duplicate_account}"))
+
+
+class DuplicateCandidate(ApiModel):
+    """A newer HQ customer that matches an older one: ids and field names only, never the values."""
+
+    duplicate_id: str
+    customer_id: str = Field(description="The GUID of the newer customer")
+    channel_id: str = Field(description="The channel that created the newer customer")
+    account_number: str = Field(description="The newer HQ customer, merged away by a merge")
+    candidate_account_number: str = Field(description="The oldest matching HQ customer, the survivor")
+    matched_on: list[MatchedOn]
+    detected_at: datetime
+    status: DuplicateStatus = DuplicateStatus.OPEN
+
+
+class DuplicateList(ApiModel):
+    items: list[DuplicateCandidate]

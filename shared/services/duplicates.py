@@ -1,0 +1,139 @@
+"""Duplicate detection at conversion, and what ops do with a candidate (CONTRACT §6).
+
+Detection writes the new HQ customer's match keys first and reads the matches after, so of two
+matching customers converted at the same time on different instances at least one sees the other:
+the pair is recorded whichever sees it, under an id both would give it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from shared.domain.customer import CustomerProfile
+from shared.domain.duplicates import (
+    DuplicateCandidate,
+    DuplicatePolicy,
+    DuplicateStatus,
+    duplicate_id,
+    match_keys,
+)
+from shared.domain.errors import DomainError, FieldError, NotFound, ValidationFailed
+from shared.optimistic import retry_on_conflict
+from shared.services.dependencies import Dependencies
+from shared.storage.ports import MatchHit, RecordChanged
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateAlreadyMerged(DomainError):
+    code = "duplicate-already-merged"
+
+
+def detect_duplicates(
+    dependencies: Dependencies, *, account_number: str, customer_id: str, profile: CustomerProfile
+) -> None:
+    """Indexes a new HQ customer's match keys and records it against the oldest matching customer.
+
+    Safe to repeat: the keys are upserts and a pair is recorded once.
+    """
+    if dependencies.settings.duplicate_policy is DuplicatePolicy.OFF:
+        return
+    keys = match_keys(profile)
+    if not keys:
+        return
+    dependencies.match_index.add(account_number=account_number, customer_id=customer_id, keys=keys)
+    hits = dependencies.match_index.matches(keys)
+    mine = next((hit for hit in hits if hit.account_number == account_number), None)
+    others = [hit for hit in hits if hit.account_number != account_number]
+    if mine is None or not others:
+        return
+    oldest = hits[0]
+    pairs = [(oldest, mine)] if oldest is not mine else [(mine, other) for other in others]
+    for survivor, duplicate in pairs:
+        _record(dependencies, survivor, duplicate)
+
+
+def _record(dependencies: Dependencies, survivor: MatchHit, duplicate: MatchHit) -> None:
+    """Records the pair if both masters still match: an entry an edit left behind matches no one."""
+    older = dependencies.headquarters.get(survivor.account_number)
+    newer = dependencies.headquarters.get(duplicate.account_number)
+    if older is None or newer is None:
+        return
+    older_keys = match_keys(older.profile)
+    matched_on = [key.matched_on for key in match_keys(newer.profile) if key in older_keys]
+    if not matched_on:
+        return
+    dependencies.duplicates.record(
+        DuplicateCandidate(
+            duplicate_id=duplicate_id(survivor.account_number, duplicate.account_number),
+            customer_id=newer.customer_id,
+            channel_id=newer.channel_id,
+            account_number=duplicate.account_number,
+            candidate_account_number=survivor.account_number,
+            matched_on=matched_on,
+            detected_at=dependencies.clock(),
+        )
+    )
+    logger.info(
+        "Customer %s (account %s) may duplicate account %s, matched on %s",
+        newer.customer_id,
+        duplicate.account_number,
+        survivor.account_number,
+        ", ".join(kind.value for kind in matched_on),
+    )
+
+
+def reindex_match_keys(
+    dependencies: Dependencies,
+    *,
+    account_number: str,
+    customer_id: str,
+    before: CustomerProfile | None,
+    after: CustomerProfile,
+) -> None:
+    """An edit replayed on HQ: the new keys are indexed, the ones the edit removed dropped."""
+    if dependencies.settings.duplicate_policy is DuplicatePolicy.OFF:
+        return
+    new_keys = match_keys(after)
+    dependencies.match_index.add(account_number=account_number, customer_id=customer_id, keys=new_keys)
+    if before is not None:
+        gone = [key for key in match_keys(before) if key not in new_keys]
+        dependencies.match_index.remove(account_number=account_number, keys=gone)
+
+
+def list_duplicates(dependencies: Dependencies, *, status: str | None) -> list[DuplicateCandidate]:
+    return dependencies.duplicates.listed(_status(status))
+
+
+def dismiss_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateCandidate:
+    """Not the same person: the pair is never flagged again. Dismissing twice changes nothing."""
+
+    def attempt() -> DuplicateCandidate:
+        found = dependencies.duplicates.get(duplicate_id)
+        if found is None:
+            raise NotFound(f"No duplicate candidate '{duplicate_id}'")
+        candidate, version = found
+        if candidate.status is DuplicateStatus.MERGED:
+            raise DuplicateAlreadyMerged(f"Duplicate candidate '{duplicate_id}' is merged already")
+        if candidate.status is DuplicateStatus.DISMISSED:
+            return candidate
+        dismissed = candidate.model_copy(update={"status": DuplicateStatus.DISMISSED})
+        dependencies.duplicates.set_status(dismissed, version=version)
+        logger.info("Duplicate candidate %s dismissed", duplicate_id)
+        return dismissed
+
+    return retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=DuplicateAlreadyMerged(f"Duplicate candidate '{duplicate_id}' kept changing"),
+    )
+
+
+def _status(status: str | None) -> DuplicateStatus | None:
+    if status is None:
+        return None
+    for known in DuplicateStatus:
+        if known.value.lower() == status.lower():
+            return known
+    allowed = ", ".join(known.value for known in DuplicateStatus)
+    raise ValidationFailed([FieldError("status", f"must be one of {allowed}")])
