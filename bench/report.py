@@ -28,7 +28,7 @@ WHY_THESE_FLOORS = """\
   on, in a host process of its own, which is how the Flex Consumption plan runs it (per-function
   scaling gives HTTP functions their own instances and the queue function its own); and on, in
   the same host, as under `make run`. With the queue function on, every create is followed by its
-  conversion (ten more round trips) on the same two CPUs and the same single-threaded Azurite:
+  conversion (fourteen more round trips) on the same two CPUs and the same single-threaded Azurite:
   the throughput rows carry the machine's busy CPU per customer, until the last conversion is
   done, and the rate two CPUs can sustain at that cost (`cpu_ceiling_*` in `results.json`). That
   ceiling, not the request path, is what the "on" rows measure on this machine; in Azure the
@@ -57,10 +57,11 @@ WHY_THESE_FLOORS = """\
   little above 1 can be told apart from the app reading what it should not. With two runs per
   step on a shared machine, ±20 % around 1 is noise.
 - **Conversion through the batch**: the floor makes, directly with the SDK and from as many threads
-  as the batch has workers, the ten storage operations a conversion makes (two reads, two
-  create-only inserts, five index writes in four requests, and the mark-synced transaction that
-  also drops the pending search entries) on rows seeded alike; near 1 means the app adds little to
-  the round trips it must make.
+  as the batch has workers, the fourteen storage operations a conversion makes (two reads, two
+  create-only inserts, five index writes in four requests, the mark-synced transaction that also
+  drops the pending search entries, and duplicate detection's two match-key writes and two reads
+  by key) on rows seeded alike; near 1 means the app adds little to the round trips it must make.
+  With `DUPLICATE_POLICY=off` a conversion is ten round trips.
 - **Account numbers**: the floor is the same 8 allocators with pre-allocation off (block size 1:
   one ETag-checked update per number); the ratio is what blocks of 10 buy under contention.
 - **Heaviest offline upload**: the floor is the time this Azurite takes to write as many rows as
