@@ -7,6 +7,8 @@ How an error reaches a client (status, headers, problem+json) is the HTTP edge's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,16 @@ class HeadquartersUnavailable(DomainError):
     """HQ did not answer in time or failed: a sync create falls back to async on it."""
 
     code = "headquarters-unavailable"
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def parse_choice(field: str, value: str | None, choices: type[Choice]) -> Choice | None:
+    """A query value that must name one of `choices` exactly; None when it was not sent."""
+    if value is None:
+        return None
+    for choice in choices:
+        if choice.value == value:
+            return choice
+    raise ValidationFailed([FieldError(field, f"must be one of {', '.join(c.value for c in choices)}")])

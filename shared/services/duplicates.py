@@ -17,7 +17,7 @@ from shared.domain.duplicates import (
     duplicate_id,
     match_keys,
 )
-from shared.domain.errors import DomainError, FieldError, NotFound, ValidationFailed
+from shared.domain.errors import DomainError, NotFound, parse_choice
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import MatchHit, RecordChanged
@@ -102,7 +102,7 @@ def reindex_match_keys(
 
 
 def list_duplicates(dependencies: Dependencies, *, status: str | None) -> list[DuplicateCandidate]:
-    return dependencies.duplicates.listed(_status(status))
+    return dependencies.duplicates.listed(parse_choice("status", status, DuplicateStatus))
 
 
 def dismiss_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateCandidate:
@@ -127,13 +127,3 @@ def dismiss_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Dupli
         conflicts=(RecordChanged,),
         exhausted=DuplicateAlreadyMerged(f"Duplicate candidate '{duplicate_id}' kept changing"),
     )
-
-
-def _status(status: str | None) -> DuplicateStatus | None:
-    if status is None:
-        return None
-    for known in DuplicateStatus:
-        if known.value.lower() == status.lower():
-            return known
-    allowed = ", ".join(known.value for known in DuplicateStatus)
-    raise ValidationFailed([FieldError("status", f"must be one of {allowed}")])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.domain.errors import FieldError, NotFound, OperationAlreadySynced, ValidationFailed
+from shared.domain.errors import FieldError, NotFound, OperationAlreadySynced, ValidationFailed, parse_choice
 from shared.domain.operations import OperationState, SyncOperation, parse_operation_id
 from shared.domain.sync import SyncKind
 from shared.services.dependencies import Dependencies
@@ -21,7 +21,7 @@ def list_operations(
     limit: int = DEFAULT_LIMIT,
 ) -> list[SyncOperation]:
     """Pending and failed operations come from the pending index; synced ones from the audit trail."""
-    state = _state(status)
+    state = parse_choice("status", status, OperationState)
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed([FieldError("limit", f"must be between 1 and {MAX_LIMIT}")])
     channel_ids = [channel_id] if channel_id else dependencies.channels.channel_ids()
@@ -59,14 +59,3 @@ def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOpe
         address_id=operation.address_id,
     )
     return operation.model_copy(update={"state": OperationState.PENDING})
-
-
-def _state(status: str | None) -> OperationState | None:
-    if status is None:
-        return None
-    for state in OperationState:
-        if state.value == status:
-            return state
-    raise ValidationFailed(
-        [FieldError("status", f"must be one of {', '.join(state.value for state in OperationState)}")]
-    )
