@@ -1,4 +1,4 @@
-"""Ops routes for duplicate candidates: list them, dismiss one (CONTRACT §6)."""
+"""Ops routes for duplicate candidates: list them, merge or dismiss one (CONTRACT §6)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import azure.functions as func
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
 from functions.http_api import json_response
 from shared.bootstrap import AppDependencies
+from shared.domain.customer import CustomerPublic
 from shared.domain.duplicates import DuplicateCandidate, DuplicateList, DuplicateStatus
 from shared.services.duplicates import dismiss_duplicate, list_duplicates
+from shared.services.merging import merge_duplicate
 
 
 def blueprint(app: AppDependencies) -> func.Blueprint:
@@ -45,5 +47,21 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     )
     def post_dismiss(call: Call) -> func.HttpResponse:
         return json_response(dismiss_duplicate(call.dependencies, duplicate_id=call.route("duplicateId")))
+
+    @routes.function_name(name="merge_duplicate")
+    @routes.route(route="duplicates/{duplicateId}/merge", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "mergeDuplicate",
+            "The same customer: merge the newer HQ customer into the older, the survivor (admin). "
+            "Asking again is harmless and finishes a merge that stopped half-way",
+            caller="admin",
+            answers={200: Answer(CustomerPublic)},
+            problems=(401, 403, 404, 409, 503),
+        ),
+    )
+    def post_merge(call: Call) -> func.HttpResponse:
+        return json_response(merge_duplicate(call.dependencies, duplicate_id=call.route("duplicateId")))
 
     return routes

@@ -21,6 +21,8 @@ from shared.domain.errors import (
 )
 from shared.services.conversion import ConversionContended
 from shared.services.duplicates import DuplicateAlreadyMerged
+from shared.services.linking import LinkTargetPending
+from shared.services.merging import DuplicateDismissed, MergeContended
 from shared.storage.ports import StorageUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
@@ -107,6 +109,13 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
     ),
     StorageUnavailable: HttpAnswer(503, "Storage is not reachable", (("Retry-After", "5"),)),
     DuplicateAlreadyMerged: HttpAnswer(409, "This duplicate candidate is merged already"),
+    DuplicateDismissed: HttpAnswer(409, "This duplicate candidate was dismissed: not the same customer"),
+    MergeContended: HttpAnswer(
+        503, "A customer changed during the merge; merge again", (("Retry-After", "1"),)
+    ),
+    LinkTargetPending: HttpAnswer(
+        503, "The matching customer is still being converted", (("Retry-After", "5"),)
+    ),
     ConversionContended: HttpAnswer(
         503, "The customer kept changing during conversion", (("Retry-After", "5"),)
     ),

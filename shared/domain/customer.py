@@ -92,6 +92,13 @@ class Address(AddressCreate):
         )
 
 
+def same_place(one: AddressCreate, other: AddressCreate) -> bool:
+    """Two addresses the customer would call the same one: every field alike but which is primary.
+    Linking and merging add an address only when the survivor has no address in the same place."""
+    ignored = {"is_primary", "address_id", "sync_status"}
+    return one.model_dump(exclude=ignored) == other.model_dump(exclude=ignored)
+
+
 class AddressPage(Page[Address]):
     """Body of `GET .../customers/{ref}/addresses`."""
 
@@ -208,10 +215,20 @@ class CustomerRecord(BaseModel):
     request_fingerprint: str = ""
     edit_count: int = 0
     version: str | None = None
+    # DUPLICATE_POLICY=link bound this customer to an HQ customer another record holds.
+    linked_to_existing: bool = False
+    # A merge folded this customer into the survivor with this account number.
+    merged_into: str | None = None
+    merged_account_numbers: list[str] = Field(default_factory=list)
 
     @property
     def is_pending(self) -> bool:
         return self.sync_status is SyncStatus.PENDING
+
+    @property
+    def redirects(self) -> bool:
+        """Its changes belong to another record: the HQ customer it was linked or merged into."""
+        return self.linked_to_existing or self.merged_into is not None
 
 
 class CustomerPublic(CustomerProfile):
@@ -231,6 +248,12 @@ class CustomerPublic(CustomerProfile):
     created_at: datetime
     synced_at: datetime | None
     version: str | None
+    linked_to_existing: bool = Field(
+        description="Bound to an HQ customer that existed already (DUPLICATE_POLICY=link)"
+    )
+    merged_account_numbers: list[str] = Field(
+        description="Account numbers of HQ customers merged into this one; they resolve to it"
+    )
 
     @classmethod
     def of(cls, record: CustomerRecord, addresses: list[Address], *, address_count: int) -> CustomerPublic:
@@ -248,6 +271,8 @@ class CustomerPublic(CustomerProfile):
             created_at=record.created_at,
             synced_at=record.synced_at,
             version=record.version,
+            linked_to_existing=record.linked_to_existing,
+            merged_account_numbers=list(record.merged_account_numbers),
             **dict(record.profile),
         )
 

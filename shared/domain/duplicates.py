@@ -22,10 +22,12 @@ from shared.domain.models import ApiModel
 
 
 class DuplicatePolicy(StrEnum):
-    """What conversion does when a new HQ customer matches one HQ has (`DUPLICATE_POLICY`).
-    `link` (bind to the existing account instead) is not offered yet: the setting refuses it."""
+    """What conversion does when a new customer matches one HQ has (`DUPLICATE_POLICY`): make the HQ
+    customer and record a candidate (`flag`), bind to the existing account instead (`link`), or
+    nothing (`off`)."""
 
     FLAG = "flag"
+    LINK = "link"
     OFF = "off"
 
 

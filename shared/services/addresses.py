@@ -16,14 +16,14 @@ from shared.domain.validation import parse_model
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customer_views import address_page
-from shared.services.customers import find_customer
 from shared.services.dependencies import Dependencies
+from shared.services.resolution import find_customer
 from shared.services.sync_messages import announce_sync
 
 
 def add_address(dependencies: Dependencies, *, channel_id: str, ref: str, body: Any) -> Address:
     channel = require_channel(dependencies, channel_id)
-    record = find_customer(dependencies, channel_id=channel_id, ref=ref)
+    record = find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=True)
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
     request = parse_model(AddressCreate, body)

@@ -15,6 +15,7 @@ import logging
 
 from shared.domain.account_number import format_account_number
 from shared.domain.customer import CustomerRecord
+from shared.domain.duplicates import DuplicatePolicy
 from shared.domain.errors import DomainError
 from shared.domain.operations import (
     OperationKind,
@@ -37,6 +38,7 @@ from shared.services.fault_points import (
     AFTER_HQ_CUSTOMER_WRITTEN,
     AFTER_HQ_EDIT_REPLAYED,
 )
+from shared.services.linking import add_linked_address, link_target
 from shared.services.search import index_converted_customer
 from shared.storage.ports import HqCustomer, RecordChanged
 
@@ -92,33 +94,81 @@ def _create_operation(record: CustomerRecord, operations: list[SyncOperation]) -
 
 def _convert(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> CustomerRecord:
     try:
-        account_number = bind_account_number(dependencies, customer_id=record.customer_id)
+        if dependencies.settings.duplicate_policy is DuplicatePolicy.LINK:
+            account_number, linked = _bind_or_link(dependencies, record)
+        else:
+            account_number, linked = bind_account_number(dependencies, customer_id=record.customer_id), False
         dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_BOUND)
-        dependencies.headquarters.save_master(_master(record, account_number))
-        dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
-        # Searchable everywhere before the record says synced, so no crash can hide it.
-        index_converted_customer(dependencies, record.model_copy(update={"account_number": account_number}))
-        # Before the record says synced, so a crash never skips detection: a rerun repeats it.
-        detect_duplicates(
-            dependencies,
-            account_number=account_number,
-            customer_id=record.customer_id,
-            profile=record.profile,
-        )
-        synced = dependencies.customers.mark_synced(
-            record,
-            account_number=account_number,
-            synced_at=dependencies.clock(),
-            operation=operation,
-            pending_terms=index_terms(record.profile, None),
-            sort_key=sort_key(record, synced=False),
-        )
+        if linked:
+            synced = _mark_linked(dependencies, record, operation, account_number)
+        else:
+            synced = _make_hq_customer(dependencies, record, operation, account_number)
     except RecordChanged:
         raise
     except Exception as error:
         _record_failure(dependencies, operation, error)
         raise
     dependencies.faults.reach(AFTER_CHANNEL_RECORD_UPDATED)
+    return synced
+
+
+def _make_hq_customer(
+    dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation, account_number: str
+) -> CustomerRecord:
+    dependencies.headquarters.save_master(_master(record, account_number))
+    dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
+    # Searchable everywhere before the record says synced, so no crash can hide it.
+    index_converted_customer(dependencies, record.model_copy(update={"account_number": account_number}))
+    # Before the record says synced, so a crash never skips detection: a rerun repeats it.
+    detect_duplicates(
+        dependencies,
+        account_number=account_number,
+        customer_id=record.customer_id,
+        profile=record.profile,
+    )
+    return dependencies.customers.mark_synced(
+        record,
+        account_number=account_number,
+        synced_at=dependencies.clock(),
+        operation=operation,
+        pending_terms=index_terms(record.profile, None),
+        sort_key=sort_key(record, synced=False),
+    )
+
+
+def _bind_or_link(dependencies: Dependencies, record: CustomerRecord) -> tuple[str, bool]:
+    """The account the customer is bound to, and whether that HQ customer is another's (linked)."""
+    bound = dependencies.headquarters.account_number_of(record.customer_id)
+    if bound is None:
+        target = link_target(dependencies, record)
+        if target is None:
+            return bind_account_number(dependencies, customer_id=record.customer_id), False
+        bound = dependencies.headquarters.bind_account_number(record.customer_id, target)
+    # Bound before (a redelivery, or a concurrent delivery won): whose master it is decides.
+    master = dependencies.headquarters.get(bound)
+    return bound, master is not None and master.customer_id != record.customer_id
+
+
+def _mark_linked(
+    dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation, account_number: str
+) -> CustomerRecord:
+    """No new HQ customer and no number: the record shows the existing account. Search lists the
+    HQ customer it was linked to, so its own pending entries simply go."""
+    synced = dependencies.customers.mark_synced(
+        record,
+        account_number=account_number,
+        synced_at=dependencies.clock(),
+        operation=operation,
+        pending_terms=index_terms(record.profile, None),
+        sort_key=sort_key(record, synced=False),
+        linked_to_existing=True,
+    )
+    logger.info(
+        "Linked async customer %s of channel %s to existing HQ account %s",
+        record.customer_id,
+        record.channel_id,
+        account_number,
+    )
     return synced
 
 
@@ -183,7 +233,9 @@ def _completed_elsewhere(dependencies: Dependencies, operation: SyncOperation) -
 def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:
     assert record.account_number is not None and operation.address_id is not None
     address = dependencies.customers.address(record.channel_id, record.customer_id, operation.address_id)
-    if address is not None:
+    if address is not None and record.linked_to_existing:
+        add_linked_address(dependencies, record, address)
+    elif address is not None:
         dependencies.headquarters.save_address(record.account_number, address)
     dependencies.faults.reach(AFTER_HQ_ADDRESS_WRITTEN)
 
@@ -191,6 +243,10 @@ def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation:
 def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:
     """Brings the HQ master at least to this edit; the channel record holds every edit so far."""
     assert record.account_number is not None
+    if record.linked_to_existing:
+        # Edited while pending, then linked: HQ keeps the existing customer's profile, as `link`
+        # means HQ knew this person already. Edits made after the link go to that customer.
+        return
     current = dependencies.customers.get(record.channel_id, record.customer_id) or record
     before = dependencies.headquarters.get(record.account_number)
     dependencies.headquarters.save_master(_master(current, record.account_number))

@@ -23,7 +23,6 @@ from shared.domain.customer import (
     SyncStatus,
 )
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
-from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.domain.search import index_terms, sort_key
 from shared.domain.validation import parse_customer_create
 from shared.optimistic import retry_on_conflict
@@ -32,6 +31,7 @@ from shared.services.conversion import convert_async_customer
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import AFTER_CUSTOMER_WRITTEN, BEFORE_CUSTOMER_WRITTEN
+from shared.services.resolution import find_customer
 from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 
@@ -187,25 +187,3 @@ def get_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> Cu
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
     return customer_view(dependencies, record)
-
-
-def find_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> CustomerRecord | None:
-    if is_guid(ref):
-        customer_id = ref.lower()
-        own = dependencies.customers.get(channel_id, customer_id)
-        if own is not None:
-            return own
-        account_number = dependencies.headquarters.account_number_of(customer_id)
-    elif is_account_number_shaped(ref):
-        account_number = ref
-    else:
-        return None
-    if account_number is None:
-        return None
-    master = dependencies.headquarters.get(account_number)
-    if master is None:
-        return None
-    record = dependencies.customers.get(master.channel_id, master.customer_id)
-    if record is None or (record.is_pending and record.channel_id != channel_id):
-        return None
-    return record

@@ -25,8 +25,8 @@ from shared.optimistic import retry_on_conflict
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customer_views import customer_view
-from shared.services.customers import find_customer
 from shared.services.dependencies import Dependencies
+from shared.services.resolution import find_customer
 from shared.services.search import index_before_edit, reindex_after_edit
 from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged
@@ -44,7 +44,7 @@ def edit_customer(
     update = parse_model(CustomerUpdate, body, context={"default_country": channel.default_country})
 
     def attempt() -> CustomerPublic:
-        record = find_customer(dependencies, channel_id=channel_id, ref=ref)
+        record = find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=True)
         if record is None:
             raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
         if record.is_pending and not channel.async_customer_edits:

@@ -14,6 +14,11 @@ AFTER_HQ_CUSTOMER_WRITTEN = "after-hq-customer-written"
 AFTER_CHANNEL_RECORD_UPDATED = "after-channel-record-updated"
 AFTER_HQ_ADDRESS_WRITTEN = "after-hq-address-written"
 AFTER_HQ_EDIT_REPLAYED = "after-hq-edit-replayed"
+BEFORE_MATCH_KEYS_CLAIMED = "before-match-keys-claimed"
+AFTER_MERGED_RECORD_REDIRECTED = "after-merged-record-redirected"
+AFTER_MERGED_ADDRESSES_MOVED = "after-merged-addresses-moved"
+AFTER_MERGED_CARDS_MOVED = "after-merged-cards-moved"
+AFTER_MERGED_MASTER_TOMBSTONED = "after-merged-master-tombstoned"
 
 ALL_POINTS = (
     BEFORE_CUSTOMER_WRITTEN,
@@ -24,6 +29,13 @@ ALL_POINTS = (
     AFTER_CHANNEL_RECORD_UPDATED,
     AFTER_HQ_ADDRESS_WRITTEN,
     AFTER_HQ_EDIT_REPLAYED,
+)
+
+MERGE_POINTS = (
+    AFTER_MERGED_RECORD_REDIRECTED,
+    AFTER_MERGED_ADDRESSES_MOVED,
+    AFTER_MERGED_CARDS_MOVED,
+    AFTER_MERGED_MASTER_TOMBSTONED,
 )
 
 

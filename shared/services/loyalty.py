@@ -5,13 +5,13 @@ from __future__ import annotations
 from shared.domain.errors import AsyncCustomerLoyaltyUnavailable, CustomerNotFound
 from shared.domain.loyalty import LOYALTY_CARD_FORMAT, LoyaltyCard
 from shared.services.channels import require_channel
-from shared.services.customers import find_customer
 from shared.services.dependencies import Dependencies
+from shared.services.resolution import find_customer
 
 
 def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str) -> LoyaltyCard:
     require_channel(dependencies, channel_id)
-    record = find_customer(dependencies, channel_id=channel_id, ref=ref)
+    record = find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=True)
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
     if record.is_pending or record.account_number is None:

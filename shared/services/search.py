@@ -117,6 +117,8 @@ def _listed_here(
 ) -> bool:
     """Whether this entry is where the customer is listed: it may be seen from this channel, it
     still has the term, and no earlier phase (nor an earlier entry of this one) lists it."""
+    if record.merged_into is not None:  # merged into its survivor, which search lists instead
+        return False
     phase = phases[index]
     own_pending = record.is_pending and record.channel_id == channel_id
     # A customer being converted has its synced entries before its record says synced: it stays
@@ -187,6 +189,12 @@ def reindex_after_edit(dependencies: Dependencies, before: CustomerRecord, after
     restored = removed & index_terms(current.profile, current.account_number)
     if restored:
         _add(dependencies, current, restored, synced=not current.is_pending)
+
+
+def unindex_merged_customer(dependencies: Dependencies, record: CustomerRecord) -> None:
+    """A merged customer's entries go; until they do, verification already skips them."""
+    if record.account_number is not None:
+        _remove(dependencies, record, index_terms(record.profile, record.account_number), synced=True)
 
 
 def _add(dependencies: Dependencies, record: CustomerRecord, terms: set[SearchTerm], *, synced: bool) -> None:

@@ -160,6 +160,7 @@ class ChannelCustomerTable:
         operation: SyncOperation,
         pending_terms: Iterable[SearchTerm] = (),
         sort_key: str = "",
+        linked_to_existing: bool = False,
     ) -> CustomerRecord:
         """Records the account number and completes the create operation, atomically, dropping the
         customer's pending search entries in the same transaction (one round trip for all three)."""
@@ -168,6 +169,7 @@ class ChannelCustomerTable:
                 "sync_status": SyncStatus.SYNCED,
                 "account_number": account_number,
                 "synced_at": synced_at,
+                "linked_to_existing": linked_to_existing,
             }
         )
         ref = OperationRef(record.channel_id, record.customer_id)
@@ -219,6 +221,14 @@ class ChannelCustomerTable:
         )
         return edited.model_copy(update={"version": results[0]["etag"]}), ref
 
+    def update_record(self, record: CustomerRecord) -> CustomerRecord:
+        """Replaces the customer row if it is still at `record.version`: a merge's bookkeeping
+        (`merged_into`, `merged_account_numbers`), never a profile change, which is an edit."""
+        results = self._submit(
+            [("update", _customer_entity(record), {**_REPLACE_IF_UNCHANGED, "etag": record.version})]
+        )
+        return record.model_copy(update={"version": results[0]["etag"]})
+
     def get(self, channel_id: str, customer_id: str) -> CustomerRecord | None:
         with translate_storage_errors():
             try:
@@ -247,6 +257,16 @@ class ChannelCustomerTable:
             ]
         )
         return operation
+
+    def adopt_addresses(self, record: CustomerRecord, addresses: list[Address]) -> None:
+        """Adds addresses HQ already holds (linked or merged in) to a synced customer: no sync
+        operation, and keyed by their ids, so adopting them again changes nothing."""
+        synced = [address.model_copy(update={"sync_status": SyncStatus.SYNCED}) for address in addresses]
+        rows: list[Any] = [
+            ("upsert", _address_entity(record, address), {"mode": UpdateMode.REPLACE}) for address in synced
+        ]
+        for start in range(0, len(rows), MAX_TRANSACTION_OPERATIONS):
+            self._submit(rows[start : start + MAX_TRANSACTION_OPERATIONS])
 
     def remove_address(self, ref: OperationRef) -> None:
         """Takes back an address whose synchronous HQ write failed, with its pending operation."""
@@ -426,6 +446,9 @@ def _customer_entity(record: CustomerRecord) -> dict[str, Any]:
         "SyncedAt": record.synced_at,
         "RequestFingerprint": record.request_fingerprint,
         "EditCount": record.edit_count,
+        "LinkedToExisting": record.linked_to_existing,
+        "MergedInto": record.merged_into or "",
+        "MergedAccountNumbers": ",".join(record.merged_account_numbers),
     }
 
 
@@ -443,6 +466,9 @@ def _record_from(entity: Any) -> CustomerRecord:
         request_fingerprint=entity.get("RequestFingerprint", ""),
         edit_count=int(entity.get("EditCount") or 0),
         version=entity.metadata["etag"],
+        linked_to_existing=bool(entity.get("LinkedToExisting") or False),
+        merged_into=entity.get("MergedInto") or None,
+        merged_account_numbers=[n for n in str(entity.get("MergedAccountNumbers") or "").split(",") if n],
     )
 
 

@@ -5,6 +5,10 @@ an HQ customer that has it. Account numbers sort in the order they were given ou
 read lists the oldest match first; finding matches costs one partition read per key, whatever the
 number of customers. The table holds no readable e-mail, phone or name.
 
+Claims (`HqMatchClaims`, used by `DUPLICATE_POLICY=link`): one create-only row per match key naming
+the async customer that claimed it first. Its GUID binding says which HQ customer the key belongs
+to, so a claim stays right whatever that customer was linked or merged into later.
+
 Candidates (`HqDuplicates`): one row per (survivor, duplicate) pair, its RowKey the pair's id, so a
 pair detected twice is recorded once and a dismissed pair stays dismissed.
 """
@@ -27,6 +31,8 @@ from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import MatchHit, RecordChanged
 
 MATCH_KEYS_TABLE = "HqMatchKeys"
+MATCH_CLAIMS_TABLE = "HqMatchClaims"
+CLAIM_ROW = "claim"
 DUPLICATES_TABLE = "HqDuplicates"
 CANDIDATES_PARTITION = "candidate"
 
@@ -84,6 +90,21 @@ class HqMatchIndex:
                 kinds = (earlier.matched_on if earlier else ()) + (matched_on,)
                 found[account] = MatchHit(account, customer_id, kinds)
         return [found[account] for account in sorted(found)]
+
+    def claim(self, key: MatchKey, *, customer_id: str) -> str:
+        """Claims the key for the customer unless another claimed it first; returns who holds it."""
+        table = self._account.table(MATCH_CLAIMS_TABLE)
+        digest = key.digest(self._secret)
+        with translate_storage_errors(HeadquartersUnavailable):
+            try:
+                table.create_entity({"PartitionKey": digest, "RowKey": CLAIM_ROW, "CustomerId": customer_id})
+                return customer_id
+            except ResourceExistsError:
+                pass
+            try:
+                return str(table.get_entity(digest, CLAIM_ROW)["CustomerId"])
+            except ResourceNotFoundError:  # pragma: no cover - claims are never deleted
+                return customer_id
 
 
 class HqDuplicateCandidates:

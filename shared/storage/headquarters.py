@@ -112,6 +112,8 @@ class HeadquartersCustomers:
                 raise AccountNumberTaken(f"Account {customer.account_number} belongs to another customer")
             if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
                 return
+            if current is not None and current.get("MergedInto"):
+                entity["MergedInto"] = current["MergedInto"]  # a replay never revives a tombstone
             if current is None:
                 self._masters().create_entity(entity)
             else:
@@ -142,6 +144,41 @@ class HeadquartersCustomers:
         with _hq_errors():
             self._account.table(LOYALTY_CARDS_TABLE).create_entity(entity)
 
+    def addresses(self, account_number: str) -> list[Address]:
+        with _hq_errors():
+            rows = self._account.table(ADDRESSES_TABLE).query_entities(
+                "PartitionKey eq @pk", parameters={"pk": account_number}
+            )
+            return [Address.model_validate_json(row["Data"]) for row in rows]
+
+    def loyalty_cards(self, account_number: str) -> list[str]:
+        with _hq_errors():
+            rows = self._account.table(LOYALTY_CARDS_TABLE).query_entities(
+                "PartitionKey eq @pk", parameters={"pk": account_number}, select=["RowKey"]
+            )
+            return [str(row["RowKey"]) for row in rows]
+
+    def move_loyalty_card(self, card_number: str, *, from_account: str, to_account: str) -> None:
+        """Copy first, then delete: a crash between the two leaves the card on both, never on neither,
+        and moving it again finishes the job."""
+        table = self._account.table(LOYALTY_CARDS_TABLE)
+        with _hq_errors():
+            try:
+                card = table.get_entity(from_account, card_number)
+            except ResourceNotFoundError:
+                return
+            moved = {**card, "PartitionKey": to_account, "MovedFrom": from_account}
+            table.upsert_entity(moved, mode=UpdateMode.REPLACE)
+            table.delete_entity(from_account, card_number)
+
+    def mark_merged(self, account_number: str, *, into: str) -> None:
+        """Makes the master a tombstone naming the survivor; the profile stays, nothing is deleted."""
+        with _hq_errors():
+            self._masters().update_entity(
+                {"PartitionKey": account_number, "RowKey": MASTER_ROW, "MergedInto": into},
+                mode=UpdateMode.MERGE,
+            )
+
     def get(self, account_number: str) -> HqCustomer | None:
         with _hq_errors():
             try:
@@ -154,6 +191,7 @@ class HeadquartersCustomers:
             channel_id=entity["ChannelId"],
             profile=CustomerProfile.model_validate_json(entity["Profile"]),
             edit_sequence=int(entity.get("EditSequence") or 0),
+            merged_into=entity.get("MergedInto") or None,
         )
 
     def ping(self) -> None:

@@ -1,7 +1,8 @@
 """Logs carry channel and customer ids, never names, e-mail addresses or phone numbers (contract §5).
 
 Every record of every logger is captured, at every level, from the host's threads as well as the
-test's, during a customer's whole life: create, conversion through the queue, reads, the batch.
+test's, during a customer's whole life: create, conversion through the queue, reads, the batch,
+duplicate detection and the merge of the duplicate, or its link under `DUPLICATE_POLICY=link`.
 """
 
 from __future__ import annotations
@@ -150,6 +151,34 @@ def test_a_customer_life_from_create_to_batch_logs_its_id_but_no_personal_data(
     in_hq_at_once = api.create_customer(sync_channel_id, sync_key, customer_body())
     assert in_hq_at_once.status_code == 201 and in_hq_at_once.json()["syncStatus"] == "Synced"
 
+    # The same person twice: detected, then merged.
+    listed = api.http.get("/api/duplicates?status=Open", headers=ADMIN).json()["items"]
+    [candidate] = [item for item in listed if item["customerId"] == in_hq_at_once.json()["customerId"]]
+    merged = api.http.post(f"/api/duplicates/{candidate['duplicateId']}/merge", headers=ADMIN)
+    assert merged.status_code == 200 and merged.json()["customerId"] == customer_id
+    assert any("merged" in text.casefold() for _, text in captured_logs.texts())
+
     leaked = leaks(captured_logs)
     assert sorted(leaked) == [], "\n\n".join(f"{what}:\n{text}" for what, text in leaked.items())
     assert any(customer_id in text for _, text in captured_logs.texts()), "no record names the customer id"
+
+
+def test_linking_a_customer_hq_already_has_logs_no_personal_data(
+    start_host: StartHost, captured_logs: EveryRecord
+) -> None:
+    api = start_host(DUPLICATE_POLICY="link")
+    sync_channel_id, sync_key = api.new_channel()
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    first = api.create_customer(sync_channel_id, sync_key, customer_body())
+    assert first.status_code == 201, first.text
+    again = api.create_customer(channel_id, key, customer_body())
+    assert again.status_code == 201, again.text
+
+    def linked() -> dict[str, Any] | None:
+        body = api.customer(channel_id, key, again.json()["customerId"]).json()
+        return body if body["syncStatus"] == "Synced" else None
+
+    assert wait_for(linked, timeout=20)["accountNumber"] == first.json()["accountNumber"]
+    assert any("linked" in text.casefold() for _, text in captured_logs.texts())
+    leaked = leaks(captured_logs)
+    assert sorted(leaked) == [], "\n\n".join(f"{what}:\n{text}" for what, text in leaked.items())

@@ -7,7 +7,7 @@ from typing import Any
 from azure.data.tables import TableServiceClient
 
 from shared.storage.channel_customers import PENDING_PREFIX
-from shared.storage.headquarters import KEYS_TABLE, MASTER_TABLE
+from shared.storage.headquarters import KEYS_TABLE, LOYALTY_CARDS_TABLE, MASTER_ROW, MASTER_TABLE
 from shared.storage.search_index import PENDING_SEARCH_PREFIX
 from shared.storage.tables import CUSTOMERS_TABLE
 
@@ -23,6 +23,21 @@ def hq_masters_of(connection_string: str, customer_id: str) -> list[dict[str, An
         "CustomerId eq @id", parameters={"id": customer_id}
     )
     return [dict(row) for row in rows]
+
+
+def hq_master(connection_string: str, account_number: str) -> dict[str, Any] | None:
+    rows = _table(connection_string, MASTER_TABLE).query_entities(
+        "PartitionKey eq @pk and RowKey eq @rk", parameters={"pk": account_number, "rk": MASTER_ROW}
+    )
+    found = [dict(row) for row in rows]
+    return found[0] if found else None
+
+
+def hq_loyalty_cards(connection_string: str, account_number: str) -> list[str]:
+    rows = _table(connection_string, LOYALTY_CARDS_TABLE).query_entities(
+        "PartitionKey eq @pk", parameters={"pk": account_number}
+    )
+    return sorted(str(row["RowKey"]) for row in rows)
 
 
 def hq_key_of(connection_string: str, customer_id: str) -> str | None:

@@ -53,5 +53,6 @@ def test_duplicate_policy_is_flag_by_default_and_refuses_what_it_does_not_offer(
 
     assert Settings().duplicate_policy is DuplicatePolicy.FLAG
     assert Settings(DUPLICATE_POLICY="off").duplicate_policy is DuplicatePolicy.OFF
+    assert Settings(DUPLICATE_POLICY="link").duplicate_policy is DuplicatePolicy.LINK
     with pytest.raises(ValueError, match="DUPLICATE_POLICY"):
-        Settings(DUPLICATE_POLICY="link")
+        Settings(DUPLICATE_POLICY="merge")

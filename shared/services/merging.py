@@ -1,0 +1,183 @@
+"""Merging a duplicate HQ customer into the older one, the survivor (CONTRACT §6).
+
+Every step is safe to repeat, and the candidate says Merged only after the last one, so a merge
+that stops half-way is finished by asking again, with nothing lost:
+1. the merged customer's channel record names the survivor: its GUID resolves there, and search
+   stops listing it;
+2. its addresses and loyalty cards move to the survivor (copied first, removed after);
+3. the survivor's record lists the merged account numbers;
+4. the merged HQ master becomes a tombstone naming the survivor, so its account number and every
+   GUID bound to it resolve to the survivor in every channel;
+5. its match keys and search entries go;
+6. the candidate says Merged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from shared.domain.customer import Address, CustomerPublic, CustomerRecord
+from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys
+from shared.domain.errors import DomainError, NotFound
+from shared.optimistic import retry_on_conflict
+from shared.services.customer_views import customer_view
+from shared.services.dependencies import Dependencies
+from shared.services.fault_points import (
+    AFTER_MERGED_ADDRESSES_MOVED,
+    AFTER_MERGED_CARDS_MOVED,
+    AFTER_MERGED_MASTER_TOMBSTONED,
+    AFTER_MERGED_RECORD_REDIRECTED,
+)
+from shared.services.linking import give_addresses
+from shared.services.resolution import surviving_master
+from shared.services.search import unindex_merged_customer
+from shared.storage.ports import HqCustomer, RecordChanged
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateDismissed(DomainError):
+    code = "duplicate-dismissed"
+
+
+class MergeContended(DomainError):
+    """A customer of the pair kept changing; asking again finishes the merge."""
+
+    code = "merge-contended"
+
+
+def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> CustomerPublic:
+    """Merges the candidate's newer HQ customer into the older; answers the survivor. Idempotent."""
+
+    def attempt() -> HqCustomer:
+        found = dependencies.duplicates.get(duplicate_id)
+        if found is None:
+            raise NotFound(f"No duplicate candidate '{duplicate_id}'")
+        candidate, version = found
+        if candidate.status is DuplicateStatus.DISMISSED:
+            raise DuplicateDismissed(
+                f"Duplicate candidate '{duplicate_id}' was dismissed: not the same person"
+            )
+        survivor = _merge_pair(dependencies, candidate)
+        if candidate.status is DuplicateStatus.OPEN:
+            merged = candidate.model_copy(update={"status": DuplicateStatus.MERGED})
+            dependencies.duplicates.set_status(merged, version=version)
+            logger.info(
+                "Duplicate candidate %s merged into account %s", duplicate_id, survivor.account_number
+            )
+        return survivor
+
+    survivor = retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=MergeContended(f"Duplicate candidate '{duplicate_id}' kept changing; merge it again"),
+    )
+    record = dependencies.customers.get(survivor.channel_id, survivor.customer_id)
+    if record is None:
+        raise NotFound(f"The survivor of duplicate candidate '{duplicate_id}' has no channel record")
+    return customer_view(dependencies, record)
+
+
+def _merge_pair(dependencies: Dependencies, candidate: DuplicateCandidate) -> HqCustomer:
+    """Merges what the pair stands for now: either side may have been merged since it was detected."""
+    one = surviving_master(dependencies, candidate.candidate_account_number)
+    two = surviving_master(dependencies, candidate.account_number)
+    if one is None or two is None:
+        raise NotFound(f"An HQ customer of duplicate candidate '{candidate.duplicate_id}' is missing")
+    if one.account_number == two.account_number:
+        merged = dependencies.headquarters.get(candidate.account_number)
+        if (
+            candidate.status is DuplicateStatus.OPEN
+            and merged is not None
+            and merged.merged_into == one.account_number
+        ):
+            _fold(dependencies, merged, into=one)  # stopped after the tombstone: finish the rest
+        return one
+    older, newer = sorted((one, two), key=lambda master: master.account_number)
+    _fold(dependencies, newer, into=older)
+    return older
+
+
+def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -> None:
+    faults = dependencies.faults
+    record = _changed(
+        dependencies,
+        merged,
+        lambda current: (
+            None
+            if current.merged_into == into.account_number
+            else current.model_copy(update={"merged_into": into.account_number})
+        ),
+    )
+    faults.reach(AFTER_MERGED_RECORD_REDIRECTED)
+    moved = give_addresses(dependencies, into, _addresses_of(dependencies, merged, record))
+    faults.reach(AFTER_MERGED_ADDRESSES_MOVED)
+    cards = dependencies.headquarters.loyalty_cards(merged.account_number)
+    for card in cards:
+        dependencies.headquarters.move_loyalty_card(
+            card, from_account=merged.account_number, to_account=into.account_number
+        )
+    faults.reach(AFTER_MERGED_CARDS_MOVED)
+    numbers = [merged.account_number, *(record.merged_account_numbers if record else [])]
+    _changed(
+        dependencies,
+        into,
+        lambda current: (
+            None
+            if all(number in current.merged_account_numbers for number in numbers)
+            else current.model_copy(
+                update={
+                    "merged_account_numbers": current.merged_account_numbers
+                    + [n for n in numbers if n not in current.merged_account_numbers]
+                }
+            )
+        ),
+    )
+    dependencies.headquarters.mark_merged(merged.account_number, into=into.account_number)
+    faults.reach(AFTER_MERGED_MASTER_TOMBSTONED)
+    dependencies.match_index.remove(account_number=merged.account_number, keys=match_keys(merged.profile))
+    if record is not None:
+        unindex_merged_customer(dependencies, record)
+    logger.info(
+        "Merged HQ account %s into %s: %d addresses and %d loyalty cards moved",
+        merged.account_number,
+        into.account_number,
+        moved,
+        len(cards),
+    )
+
+
+def _addresses_of(
+    dependencies: Dependencies, merged: HqCustomer, record: CustomerRecord | None
+) -> list[Address]:
+    """HQ's addresses and the channel record's (pending ones included), each once."""
+    found = {
+        address.address_id: address for address in dependencies.headquarters.addresses(merged.account_number)
+    }
+    if record is not None:
+        for address in dependencies.customers.addresses(record.channel_id, record.customer_id):
+            found.setdefault(address.address_id, address)
+    return sorted(found.values(), key=lambda address: address.address_id)
+
+
+def _changed(
+    dependencies: Dependencies,
+    master: HqCustomer,
+    change: Callable[[CustomerRecord], CustomerRecord | None],
+) -> CustomerRecord | None:
+    """Applies `change` to the channel record that shows an HQ customer, re-reading on a conflict;
+    `change` answers None when the record has it already."""
+
+    def attempt() -> CustomerRecord | None:
+        current = dependencies.customers.get(master.channel_id, master.customer_id)
+        if current is None:
+            return None
+        changed = change(current)
+        return current if changed is None else dependencies.customers.update_record(changed)
+
+    return retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=MergeContended(f"HQ customer {master.account_number} kept changing; merge it again"),
+    )

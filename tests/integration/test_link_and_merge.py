@@ -1,0 +1,156 @@
+"""`link` under concurrent conversions, and a merge that crashes half-way, on Azurite."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+import pytest
+
+from shared.domain.duplicates import DuplicateStatus
+from shared.services.conversion import convert_async_customer
+from shared.services.customers import create_customer, get_customer
+from shared.services.dependencies import Dependencies
+from shared.services.fault_points import BEFORE_MATCH_KEYS_CLAIMED, MERGE_POINTS, FaultPoints
+from shared.services.loyalty import issue_loyalty_card
+from shared.services.merging import merge_duplicate
+from shared.services.search import search_customers
+from tests.support.builders import add_channel, make_dependencies, person
+from tests.support.faults import CrashAt, SimulatedCrash
+from tests.support.inspection import hq_loyalty_cards, hq_master, hq_masters_of
+
+HOME = {"street": "1 Main St", "city": "London", "countryRegionId": "GBR"}
+WORK = {"street": "9 Dock Rd", "city": "London", "countryRegionId": "GBR", "purpose": "Business"}
+
+
+class ClaimTogether(FaultPoints):
+    """Holds each conversion just before it claims its match keys until the other got there too."""
+
+    def __init__(self) -> None:
+        self.barrier = threading.Barrier(2, timeout=10)
+
+    def reach(self, point: str) -> None:
+        if point == BEFORE_MATCH_KEYS_CLAIMED:
+            self.barrier.wait()
+
+
+def unique_phone() -> str:
+    return f"+44207{uuid.uuid4().int % 10**7:07d}"
+
+
+def convert(dependencies: Dependencies, ref: tuple[str, str]) -> None:
+    convert_async_customer(dependencies, channel_id=ref[0], customer_id=ref[1])
+
+
+def pending(dependencies: Dependencies, body: dict[str, Any]) -> tuple[str, str]:
+    channel = add_channel(dependencies, async_customer_creation=True)
+    created = create_customer(dependencies, channel_id=channel.channel_id, body=body)
+    return channel.channel_id, created.customer.customer_id
+
+
+@pytest.mark.parametrize("shape", ["same e-mail", "e-mail and phone vs phone only"])
+def test_two_matching_customers_converted_at_once_make_one_hq_customer(
+    storage_connection_string: str, shape: str
+) -> None:
+    for _ in range(3):
+        dependencies = make_dependencies(
+            storage_connection_string, faults=ClaimTogether(), DUPLICATE_POLICY="link"
+        )
+        email, phone = f"race.{uuid.uuid4().hex[:8]}@example.com", unique_phone()
+        if shape == "same e-mail":
+            bodies = [person(email=email, phone=unique_phone()), person(email=email, phone=unique_phone())]
+        else:
+            bodies = [person(email=email, phone=phone), person(email=None, phone=phone)]
+        customers = [pending(dependencies, body) for body in bodies]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(partial(convert, dependencies), customers))
+
+        records = [dependencies.customers.get(*ref) for ref in customers]
+        assert all(record is not None and not record.is_pending for record in records)
+        accounts = {record.account_number for record in records if record is not None}
+        assert len(accounts) == 1, accounts
+        assert sorted(record.linked_to_existing for record in records if record is not None) == [False, True]
+        masters = [
+            row
+            for _, customer_id in customers
+            for row in hq_masters_of(storage_connection_string, customer_id)
+        ]
+        assert len(masters) == 1 and masters[0]["PartitionKey"] in accounts
+
+
+def test_a_linked_conversion_consumes_no_account_number_and_a_rerun_changes_nothing(
+    storage_connection_string: str,
+) -> None:
+    dependencies = make_dependencies(storage_connection_string, DUPLICATE_POLICY="link")
+    email = f"once.{uuid.uuid4().hex[:8]}@example.com"
+    first = pending(dependencies, person(email=email, phone=unique_phone(), addresses=[HOME]))
+    convert_async_customer(dependencies, channel_id=first[0], customer_id=first[1])
+    second = pending(dependencies, person(email=email, phone=unique_phone(), addresses=[WORK]))
+
+    before = dependencies.account_numbers.next_number()
+    convert_async_customer(dependencies, channel_id=second[0], customer_id=second[1])
+    convert_async_customer(dependencies, channel_id=second[0], customer_id=second[1])  # a redelivery
+    assert dependencies.account_numbers.next_number() == before + 1
+
+    existing = dependencies.customers.get(*first)
+    assert existing is not None and existing.account_number is not None
+    assert sorted(a.street for a in dependencies.headquarters.addresses(existing.account_number)) == [
+        "1 Main St",
+        "9 Dock Rd",
+    ]
+    assert len(dependencies.customers.addresses(*first)) == 2
+
+
+@pytest.mark.parametrize("crash_at", MERGE_POINTS)
+def test_a_merge_that_stops_half_way_is_finished_by_asking_again(
+    storage_connection_string: str, crash_at: str
+) -> None:
+    crashing = make_dependencies(storage_connection_string, faults=CrashAt(crash_at))
+    north, south, west = (add_channel(crashing) for _ in range(3))
+    email = f"crash.{uuid.uuid4().hex[:8]}@example.com"
+    older = create_customer(
+        crashing,
+        channel_id=north.channel_id,
+        body=person(email=email, phone=unique_phone(), addresses=[HOME]),
+    )
+    newer = create_customer(
+        crashing,
+        channel_id=south.channel_id,
+        body=person(email=email, phone=unique_phone(), firstName="Zoe", addresses=[HOME, WORK]),
+    )
+    card = issue_loyalty_card(crashing, channel_id=south.channel_id, ref=newer.customer.customer_id)
+    [candidate] = [
+        c
+        for c in crashing.duplicates.listed(DuplicateStatus.OPEN)
+        if c.customer_id == newer.customer.customer_id
+    ]
+
+    with pytest.raises(SimulatedCrash):
+        merge_duplicate(crashing, duplicate_id=candidate.duplicate_id)
+    found = crashing.duplicates.get(candidate.duplicate_id)
+    assert found is not None and found[0].status is DuplicateStatus.OPEN  # ops see it still to do
+    survivor = merge_duplicate(crashing, duplicate_id=candidate.duplicate_id)  # the crash fires once
+
+    older_account, newer_account = older.customer.account_number, newer.customer.account_number
+    assert older_account is not None and newer_account is not None
+    assert survivor.customer_id == older.customer.customer_id
+    assert survivor.merged_account_numbers == [newer_account]
+    assert sorted(address.street for address in survivor.addresses) == ["1 Main St", "9 Dock Rd"]
+    assert hq_loyalty_cards(storage_connection_string, older_account) == [card.card_number]
+    assert hq_loyalty_cards(storage_connection_string, newer_account) == []
+    tombstone = hq_master(storage_connection_string, newer_account)
+    assert tombstone is not None and tombstone["MergedInto"] == older_account
+    for channel in (north, south, west):
+        for ref in (newer.customer.customer_id, newer_account):
+            assert (
+                get_customer(crashing, channel_id=channel.channel_id, ref=ref).customer_id
+                == survivor.customer_id
+            )
+        page = search_customers(crashing, channel_id=channel.channel_id, text=email)
+        assert [item.customer_id for item in page.items] == [survivor.customer_id]
+    found = crashing.duplicates.get(candidate.duplicate_id)
+    assert found is not None and found[0].status is DuplicateStatus.MERGED
+    assert hq_masters_of(storage_connection_string, newer.customer.customer_id) == [tombstone]
