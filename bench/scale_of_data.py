@@ -1,6 +1,8 @@
 """The batch and search cost what they touch, not what is stored: the same work beside 1,000 and
 beside 20,000 synced customers. The synced customers are written in bulk with the rows the app
-writes (the record, its synced search entries), so seeding takes seconds, not hours of conversions."""
+writes (the record, its synced search entries, its HQ match key), so seeding takes seconds, not
+hours of conversions. Some pending customers are returning shoppers with the e-mail of a synced
+one, so the batch's duplicate detection reads match-index partitions that hold something."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,13 +23,17 @@ from bench.measure import time_each
 from bench.result import BenchmarkResult, Floor, Target
 from bench.sample_customers import till_customer
 from bench.scale import quick
-from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
+from bench.seeding import SEEDING_THREADS, clear_sync_queue, create_pending_customers, new_async_channel
 from shared.domain.channel import Channel
 from shared.domain.customer import CreationMode, CustomerProfile, CustomerRecord, SyncStatus
+from shared.domain.duplicates import match_keys
 from shared.domain.search import SYNCED_SCOPE, index_terms, key_term, sort_key
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.search import search_customers
 from shared.storage.channel_customers import _customer_entity
+from shared.storage.duplicates import MATCH_KEYS_TABLE
+from shared.storage.headquarters import MASTER_TABLE, master_entity
+from shared.storage.ports import HqCustomer
 from shared.storage.search_index import SEARCH_INDEX_TABLE, partition_key, row_key
 from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.builders import make_dependencies
@@ -38,13 +45,14 @@ SMALL = 1_000
 LARGE = int(os.environ.get("BENCH_LARGE_SYNCED", "5000"))
 QUICK_SMALL, QUICK_LARGE = 200, 2_000
 PENDING = 200
+RETURNING = 20  # of the pending customers, shoppers a synced customer's e-mail makes duplicates
 SEARCHES = 30
 CPU_ROUNDS = 5
 TARGET = Target("<=", 1.2)
 
 
 def _bulk_synced_customers(
-    connection_string: str, channel: Channel, count: int, tag: str
+    connection_string: str, channel: Channel, count: int, tag: str, *, secret: bytes
 ) -> list[CustomerRecord]:
     service = TableServiceClient.from_connection_string(connection_string)
     records = []
@@ -81,12 +89,28 @@ def _bulk_synced_customers(
                     "CustomerId": record.customer_id,
                 }
             )
-    for (table_name, _), entities in rows.items():
-        table = service.create_table_if_not_exists(table_name)
+        for key in match_keys(profile):
+            rows[(MATCH_KEYS_TABLE, key.digest(secret))].append(
+                {
+                    "PartitionKey": key.digest(secret),
+                    "RowKey": record.account_number,
+                    "CustomerId": record.customer_id,
+                    "MatchedOn": key.matched_on.value,
+                }
+            )
+        hq_master = HqCustomer(record.account_number or "", record.customer_id, channel.channel_id, profile)
+        rows[(MASTER_TABLE, hq_master.account_number)].append(master_entity(hq_master))
+    tables = {name: service.create_table_if_not_exists(name) for name, _ in rows}
+
+    def write(group: tuple[tuple[str, str], list[dict[str, Any]]]) -> None:
+        (table_name, _), entities = group
         for start in range(0, len(entities), 100):
-            table.submit_transaction(
+            tables[table_name].submit_transaction(
                 [("upsert", e, {"mode": UpdateMode.REPLACE}) for e in entities[start : start + 100]]
             )
+
+    with ThreadPoolExecutor(max_workers=SEEDING_THREADS) as pool:
+        list(pool.map(write, rows.items()))
     return records
 
 
@@ -108,6 +132,7 @@ class Cost:
     wall_ms: float
     cpu_ms: float
     round_trips: float
+    duplicates: int = 0
 
 
 @dataclass
@@ -135,9 +160,21 @@ def _prepare(connection_string: str, synced: int) -> Step:
     )
     channel = new_async_channel(dependencies)
     tag = uuid.uuid4().hex[:8]
-    target = _bulk_synced_customers(connection_string, channel, synced, tag)[synced // 2]
+    seeded = _bulk_synced_customers(
+        connection_string, channel, synced, tag, secret=dependencies.settings.match_index_secret.encode()
+    )
+    target = seeded[synced // 2]
     clear_sync_queue(connection_string)
-    create_pending_customers(dependencies, channel, PENDING, with_address=False)
+    create_pending_customers(dependencies, channel, PENDING - RETURNING, with_address=False)
+    returning = set(
+        create_pending_customers(
+            dependencies,
+            channel,
+            RETURNING,
+            with_address=False,
+            email_of=lambda n: str(seeded[n * synced // RETURNING].profile.email),
+        )
+    )
     # The seeded rows are garbage now: collect them, or a full collection during the measurement
     # would bill their traversal to the app.
     gc.collect()
@@ -151,6 +188,7 @@ def _prepare(connection_string: str, synced: int) -> Step:
         float(batch.duration_ms),
         (time.process_time() - before_cpu) * 1000.0,
         float(round_trips() - before_trips),
+        duplicates=sum(1 for c in dependencies.duplicates.listed() if c.customer_id in returning),
     )
     prefix = str(target.profile.last_name)[:-2]  # a name prefix that only this customer's family shares
     searches: dict[str, Callable[[], object]] = {
@@ -216,18 +254,26 @@ def measure_scale_of_data(connection_string: str) -> list[BenchmarkResult]:
     return [
         BenchmarkResult(
             name=f"batch beside {large:,} vs {small:,} synced customers",
-            measured=f"`run_conversion_batch` over {PENDING} pending customers beside {large:,} synced ones",
+            measured=(
+                f"`run_conversion_batch` over {PENDING} pending customers ({RETURNING} of them "
+                f"duplicates of synced ones) beside {large:,} synced customers and their match keys"
+            ),
             floor=Floor(f"app CPU of the same batch beside {small:,} synced", few.batch.cpu_ms, "ms"),
             ratio=many.batch.cpu_ms / few.batch.cpu_ms,
             ratio_meaning=(
                 f"app CPU beside many over beside few; round trips {many.batch.round_trips:.0f} vs "
-                f"{few.batch.round_trips:.0f}; wall ratio {many.batch.wall_ms / few.batch.wall_ms:.2f}, "
-                "Azurite's"
+                f"{few.batch.round_trips:.0f}; duplicates found {many.batch.duplicates} vs "
+                f"{few.batch.duplicates} of {RETURNING}; wall ratio "
+                f"{many.batch.wall_ms / few.batch.wall_ms:.2f}, Azurite's"
             ),
             p50_ms=many.batch.wall_ms,
             target=TARGET,
             value=many.batch.cpu_ms,
-            details=_details(many.batch, few.batch),
+            details={
+                **_details(many.batch, few.batch),
+                "duplicates_many": many.batch.duplicates,
+                "duplicates_few": few.batch.duplicates,
+            },
         ),
         *searches,
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from azure.core.exceptions import ResourceNotFoundError
@@ -27,14 +28,22 @@ def new_async_channel(dependencies: Dependencies) -> Channel:
 
 
 def create_pending_customers(
-    dependencies: Dependencies, channel: Channel, count: int, *, with_address: bool
+    dependencies: Dependencies,
+    channel: Channel,
+    count: int,
+    *,
+    with_address: bool,
+    email_of: Callable[[int], str] | None = None,
 ) -> list[str]:
-    """Creates through `create_customer`, so the rows are exactly the ones the app writes."""
+    """Creates through `create_customer`, so the rows are exactly the ones the app writes;
+    `email_of(n)` gives the n-th customer an e-mail of the caller's choosing (a returning shopper)."""
 
-    def create(_: int) -> str:
+    def create(number: int) -> str:
         body = till_customer()
         if not with_address:
             del body["addresses"]
+        if email_of is not None:
+            body["email"] = email_of(number)
         return create_customer(dependencies, channel_id=channel.channel_id, body=body).customer.customer_id
 
     with ThreadPoolExecutor(max_workers=SEEDING_THREADS, thread_name_prefix="bench-seed") as pool:

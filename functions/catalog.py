@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import channels, conversion, customers, duplicates, openapi, sync_admin
+from functions import attributes, channels, conversion, customers, duplicates, openapi, sync_admin
 from shared.bootstrap import AppDependencies
 
 
@@ -16,5 +16,6 @@ def blueprints(app: AppDependencies) -> list[func.Blueprint]:
         conversion.blueprint(app),
         sync_admin.blueprint(app),
         duplicates.blueprint(app),
+        attributes.blueprint(app),
         openapi.blueprint(app),
     ]

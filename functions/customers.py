@@ -11,6 +11,7 @@ from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
 from functions.http_api import json_response, problem_body, query_whole_number, read_json_body
 from functions.responses import OfflineResult, OfflineResults, OfflineUpload, Problem
 from shared.bootstrap import AppDependencies
+from shared.domain.consent import ConsentHistory
 from shared.domain.customer import (
     Address,
     AddressCreate,
@@ -23,6 +24,7 @@ from shared.domain.customer import (
 from shared.domain.errors import InvalidRequest
 from shared.domain.loyalty import LoyaltyCard
 from shared.services.addresses import add_address, list_addresses
+from shared.services.consents import DEFAULT_CONSENT_PAGE, MAX_CONSENT_PAGE, consent_history
 from shared.services.customer_views import DEFAULT_ADDRESS_PAGE, MAX_ADDRESS_PAGE
 from shared.services.customers import create_customer, get_customer
 from shared.services.edits import edit_customer
@@ -151,6 +153,32 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             body=read_json_body(call.request),
         )
         return json_response(address, status=201)
+
+    @routes.function_name(name="list_customer_consents")
+    @routes.route(route="channels/{channelId}/customers/{ref}/consents", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listCustomerConsents",
+            "Every change of the customer's marketing consent, newest first, a page at a time",
+            caller="channel",
+            parameters=(
+                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_CONSENT_PAGE)]),
+                Parameter("cursor", "query"),
+            ),
+            answers={200: Answer(ConsentHistory)},
+            problems=(401, 403, 404, 422),
+        ),
+    )
+    def get_customer_consents(call: Call) -> func.HttpResponse:
+        history = consent_history(
+            call.dependencies,
+            channel_id=call.channel,
+            ref=call.route("ref"),
+            limit=query_whole_number(call.request, "limit", default=DEFAULT_CONSENT_PAGE),
+            cursor=call.request.params.get("cursor"),
+        )
+        return json_response(history)
 
     @routes.function_name(name="list_customer_addresses")
     @routes.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["GET"])

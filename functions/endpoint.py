@@ -17,13 +17,13 @@ from pydantic import BaseModel
 from functions.http_api import path_of, problem_for, problem_response
 from shared.bootstrap import AppDependencies
 from shared.domain.errors import DomainError
-from shared.services.access import require_admin, require_channel_access
+from shared.services.access import require_admin, require_any_key, require_channel_access
 from shared.services.dependencies import Dependencies
 
 logger = logging.getLogger(__name__)
 
 # anyone: no key; admin: the admin key; channel: a key of the route's channel; channel-or-admin: either.
-Caller = Literal["anyone", "admin", "channel", "channel-or-admin"]
+Caller = Literal["anyone", "admin", "channel", "channel-or-admin", "any-key"]
 OPERATION_ATTRIBUTE = "operation"
 
 
@@ -116,6 +116,8 @@ def _check_caller(dependencies: Dependencies, caller: Caller, req: func.HttpRequ
     authorization = req.headers.get("Authorization")
     if caller == "admin":
         require_admin(dependencies, authorization=authorization)
+    if caller == "any-key":
+        require_any_key(dependencies, authorization=authorization)
     channel_id = req.route_params.get("channelId")
     if caller in ("channel", "channel-or-admin"):
         assert channel_id is not None, "a channel route has {channelId}"

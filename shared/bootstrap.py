@@ -14,6 +14,7 @@ from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.settings import Settings, load_settings
 from shared.storage.account import RetrySettings, StorageAccount
+from shared.storage.attributes import AttributeDefinitionTable, CachedAttributeDefinitions
 from shared.storage.cached import CachedChannelKeys, CachedChannels
 from shared.storage.channel_customers import ChannelCustomerTable
 from shared.storage.channel_keys import ChannelKeyTable
@@ -63,6 +64,9 @@ def build_dependencies(
         search_index=CustomerSearchIndex(channel_account),
         match_index=HqMatchIndex(hq_account, secret=settings.match_index_secret.encode()),
         duplicates=HqDuplicateCandidates(hq_account),
+        attribute_definitions=CachedAttributeDefinitions(
+            AttributeDefinitionTable(channel_account), ttl_seconds=settings.channel_cache_seconds
+        ),
         hq_calls=HeadquartersCalls(timeout_seconds=settings.hq_timeout_seconds),
         faults=faults or FaultPoints(),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, StrictBool
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool
 
-from shared.domain.countries import normalise_alpha3
+from shared.domain.countries import normalise_alpha3, normalise_currency, normalise_language_tag
 from shared.domain.identifiers import CHANNEL_ID_PATTERN, is_valid_channel_id
 from shared.domain.models import ApiModel, all_optional
 from shared.domain.text import SAFE_TEXT, line
@@ -15,6 +16,25 @@ __all__ = ["CHANNEL_ID_PATTERN", "Channel", "ChannelUpsert", "is_valid_channel_i
 
 CountryCode = Annotated[str, AfterValidator(normalise_alpha3)]
 ChannelName = Annotated[str, line(100), SAFE_TEXT]
+CurrencyCode = Annotated[str, AfterValidator(normalise_currency)]
+LanguageTag = Annotated[str, AfterValidator(normalise_language_tag)]
+
+
+class ReceiptPreference(StrEnum):
+    PRINT = "Print"
+    EMAIL = "Email"
+    BOTH = "Both"
+    NONE = "None"
+
+
+class CustomerDefaults(ApiModel):
+    """What D365 copies from a store's default customer into each customer the store creates,
+    unless the request gives it."""
+
+    customer_group: Annotated[str, line(60), SAFE_TEXT] | None = None
+    currency: CurrencyCode | None = None
+    language: LanguageTag | None = None
+    receipt_preference: ReceiptPreference | None = None
 
 
 class ChannelProfile(ApiModel):
@@ -28,6 +48,7 @@ class ChannelProfile(ApiModel):
     async_customer_addresses: StrictBool = True
     filter_shared_customer_tables: StrictBool = False
     async_customer_edits: StrictBool = False
+    customer_defaults: CustomerDefaults = Field(default_factory=CustomerDefaults)
 
 
 class ChannelUpsert(all_optional(ChannelProfile, "ChannelProfileChanges")):  # type: ignore[misc]
@@ -46,7 +67,8 @@ class Channel(ChannelProfile):
         return cls(channel_id=channel_id, **values)
 
     def updated(self, changes: ChannelUpsert) -> Channel:
-        return self.model_copy(update=changes.model_dump(exclude_none=True))
+        """Validated again, so a nested profile (`customerDefaults`) stays a model."""
+        return Channel.model_validate({**self.model_dump(), **changes.model_dump(exclude_none=True)})
 
     def public(self) -> dict[str, object]:
         return self.model_dump(by_alias=True)

@@ -14,18 +14,23 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     ValidationInfo,
 )
 
-from shared.domain.channel import CountryCode
+from shared.domain.attributes import MAX_DEFINITIONS
+from shared.domain.channel import CountryCode, CurrencyCode, LanguageTag, ReceiptPreference
 from shared.domain.contact import normalise_email, normalise_phone
 from shared.domain.identifiers import ClientCustomerId
 from shared.domain.models import ApiModel, all_optional
 from shared.domain.paging import Page
-from shared.domain.text import SAFE_TEXT, line
+from shared.domain.text import SAFE_TEXT, line, refuse_unsafe_characters
 
 PENDING_DISPLAY_ACCOUNT_NUMBER = "Pending synchronization"
 MAX_ADDRESSES_PER_REQUEST = 20
@@ -123,6 +128,35 @@ def _phone_in_channel_country(value: str, info: ValidationInfo) -> str:
 Phone = Annotated[str, AfterValidator(_phone_in_channel_country)]
 
 
+def _email_contact(value: Any) -> Any:
+    """A request may give an additional contact as a bare string (no marketing consent); a bad one
+    is then named by its place in the list, as it was sent."""
+    if isinstance(value, str):
+        refuse_unsafe_characters(value)
+        return {"value": normalise_email(value)}
+    return value
+
+
+def _phone_contact(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, str):
+        refuse_unsafe_characters(value)
+        return {"value": _phone_in_channel_country(value, info)}
+    return value
+
+
+class EmailContact(ApiModel):
+    value: Email
+    marketing_consent: StrictBool = False
+
+
+class PhoneContact(ApiModel):
+    value: Phone
+    marketing_consent: StrictBool = False
+
+
+AttributeValue = StrictBool | StrictInt | StrictFloat | StrictStr
+
+
 class CustomerProfile(ApiModel):
     """Who the customer is: every field a client may send and HQ keeps in its customer master.
 
@@ -138,9 +172,24 @@ class CustomerProfile(ApiModel):
     title: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None
-    additional_emails: list[Email] = Field(default_factory=list, max_length=10)
-    additional_phones: list[Phone] = Field(default_factory=list, max_length=10)
+    additional_emails: list[Annotated[EmailContact, BeforeValidator(_email_contact)]] = Field(
+        default_factory=list, max_length=10
+    )
+    additional_phones: list[Annotated[PhoneContact, BeforeValidator(_phone_contact)]] = Field(
+        default_factory=list, max_length=10
+    )
     affiliations: list[ShortText] = Field(default_factory=list, max_length=20)
+    email_marketing_consent: StrictBool = False
+    phone_marketing_consent: StrictBool = False
+    attributes: dict[str, AttributeValue | None] = Field(
+        default_factory=dict,
+        max_length=MAX_DEFINITIONS,
+        description="Values of the customer attributes HQ defines (`GET /api/customer-attributes`)",
+    )
+    customer_group: ShortText | None = None
+    currency: CurrencyCode | None = None
+    language: LanguageTag | None = None
+    receipt_preference: ReceiptPreference | None = None
 
     def missing_names(self) -> list[str]:
         """The name fields its customer type requires but the request left out."""
@@ -169,17 +218,23 @@ class CustomerUpdate(all_optional(CustomerProfile, "CustomerProfileChanges")):  
     """Body of `PATCH .../customers/{ref}`: only the fields sent change; `null` clears a field."""
 
     def changes(self) -> dict[str, Any]:
-        """The fields the client sent, by model field name; lists sent as null become empty."""
+        """The fields the client sent, by model field name; a field sent as null goes back to its
+        default (an empty list, false, no value)."""
         changed: dict[str, Any] = self.model_dump(exclude_unset=True)
+        if changed.get("customer_type", "") is None:  # a customer always has a type
+            del changed["customer_type"]
         for name, info in CustomerProfile.model_fields.items():
-            if name in changed and changed[name] is None and info.default_factory is list:
-                changed[name] = []
-        if changed.get("customer_type") is None:
-            changed.pop("customer_type", None)
+            if name in changed and changed[name] is None:
+                changed[name] = info.get_default(call_default_factory=True)
         return changed
 
     def applied_to(self, profile: CustomerProfile) -> CustomerProfile:
-        return CustomerProfile.model_validate({**profile.model_dump(), **self.changes()})
+        """Attributes change one by one: those sent are set, those sent as null removed."""
+        changed = self.changes()
+        if "attributes" in changed:
+            merged = {**profile.attributes, **changed["attributes"]}
+            changed["attributes"] = {name: value for name, value in merged.items() if value is not None}
+        return CustomerProfile.model_validate({**profile.model_dump(), **changed})
 
 
 class CustomerCreate(CustomerProfile):

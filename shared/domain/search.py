@@ -73,10 +73,10 @@ def index_terms(profile: CustomerProfile, account_number: str | None) -> set[Sea
     terms: set[SearchTerm] = set()
     if account_number and account_number.strip():
         terms.add(SearchTerm(ACCOUNT, account_number.strip().upper()))
-    for email in [profile.email, *profile.additional_emails]:
+    for email in [profile.email, *(contact.value for contact in profile.additional_emails)]:
         if email:
             terms.add(SearchTerm(EMAIL, email.lower()))
-    for phone in [profile.phone, *profile.additional_phones]:
+    for phone in [profile.phone, *(contact.value for contact in profile.additional_phones)]:
         if phone:
             terms.add(SearchTerm(PHONE, phone))
     terms.update(SearchTerm(NAME, name) for name in _names(profile) if name)

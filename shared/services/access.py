@@ -27,6 +27,18 @@ def require_admin(dependencies: Dependencies, *, authorization: str | None) -> N
     raise Unauthorized("The admin key is not valid")
 
 
+def require_any_key(dependencies: Dependencies, *, authorization: str | None) -> None:
+    """HQ-wide reads every till needs (the attribute definitions): the admin key or any channel's key."""
+    token = bearer_token(authorization)
+    if token is None:
+        raise Unauthorized("Send 'Authorization: Bearer <channel key or admin key>'")
+    if is_admin_token(token, dependencies.settings.admin_api_key) or _is_genuine_channel_key(
+        dependencies, token
+    ):
+        return
+    raise Unauthorized("The key is not valid")
+
+
 def require_channel_access(
     dependencies: Dependencies,
     *,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain.channel import Channel
+from shared.domain.consent import consent_changes
 from shared.domain.creation import (
     addresses_sync_in_request,
     check_async_create,
@@ -17,6 +18,7 @@ from shared.domain.customer import (
     Address,
     CreationMode,
     CustomerCreate,
+    CustomerProfile,
     CustomerPublic,
     CustomerRecord,
     FallbackReason,
@@ -26,6 +28,7 @@ from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainErr
 from shared.domain.search import index_terms, sort_key
 from shared.domain.validation import parse_customer_create
 from shared.optimistic import retry_on_conflict
+from shared.services.attributes import with_checked_attributes
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
 from shared.services.customer_views import customer_view
@@ -65,10 +68,13 @@ def create_customer(
         )
         if customer_id is not None:
             return CreatedCustomer(_replayed(dependencies, channel, request, customer_id), created=False)
+    profile = with_checked_attributes(
+        dependencies, with_store_defaults(request.profile(), channel), creating=True
+    )
     record = CustomerRecord(
         customer_id=customer_id or str(uuid.uuid4()),
         channel_id=channel.channel_id,
-        profile=request.profile(),
+        profile=profile,
         sync_status=SyncStatus.PENDING,
         creation_mode=mode,
         created_at=dependencies.clock(),
@@ -97,6 +103,9 @@ def create_customer(
             idempotency_key=idempotency_key,
             search_terms=index_terms(record.profile, record.account_number),
             sort_key=sort_key(record, synced=False),
+            consents=consent_changes(
+                None, record.profile, channel_id=channel.channel_id, at=record.created_at
+            ),
         )
     except RowAlreadyExists:  # a concurrent create of the same id or key got there first
         replayed_id = record.customer_id
@@ -119,6 +128,13 @@ def create_customer(
     if any(address.sync_status is SyncStatus.PENDING for address in view.addresses):
         announce_sync(dependencies, channel_id=record.channel_id, customer_id=record.customer_id)
     return CreatedCustomer(view, created=True)
+
+
+def with_store_defaults(profile: CustomerProfile, channel: Channel) -> CustomerProfile:
+    """What the request leaves out, the store's default customer gives (D365's default customer)."""
+    defaults = channel.customer_defaults.model_dump(exclude_none=True)
+    missing = {name: value for name, value in defaults.items() if getattr(profile, name) is None}
+    return profile.model_copy(update=missing) if missing else profile
 
 
 def _create_in_headquarters(

@@ -14,6 +14,7 @@ from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.settings import Settings
 from shared.storage.ports import (
+    AttributeDefinitions,
     ChannelDirectory,
     ChannelKeyStore,
     CustomerIds,
@@ -47,6 +48,7 @@ class Dependencies:
     search_index: SearchIndex
     match_index: MatchIndex
     duplicates: DuplicateCandidates
+    attribute_definitions: AttributeDefinitions
     hq_calls: HeadquartersCalls
     faults: FaultPoints = field(default_factory=FaultPoints)
     clock: Callable[[], datetime] = utc_now

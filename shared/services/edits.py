@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain.channel import Channel
+from shared.domain.consent import consent_changes
 from shared.domain.creation import ENHANCED_FLAG
 from shared.domain.customer import CustomerProfile, CustomerPublic, CustomerRecord, CustomerUpdate
 from shared.domain.errors import (
@@ -22,6 +23,7 @@ from shared.domain.errors import (
 )
 from shared.domain.validation import parse_model
 from shared.optimistic import retry_on_conflict
+from shared.services.attributes import with_checked_attributes
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customer_views import customer_view
@@ -54,10 +56,12 @@ def edit_customer(
             )
         if if_match is not None and if_match != record.version:
             raise VersionMismatch("If-Match does not match the customer's current version")
-        profile = _edited_profile(update, record, channel)
+        profile = _edited_profile(dependencies, update, record, channel)
         index_before_edit(dependencies, record.model_copy(update={"profile": profile}))
+        now = dependencies.clock()
+        consents = consent_changes(record.profile, profile, channel_id=channel.channel_id, at=now)
         try:
-            edited, _ = dependencies.customers.save_edit(record, profile, at=dependencies.clock())
+            edited, _ = dependencies.customers.save_edit(record, profile, at=now, consents=consents)
         except RecordChanged:
             if if_match is not None:  # the client asked for this very version: no second try
                 raise VersionMismatch("The customer changed while it was being edited") from None
@@ -74,8 +78,13 @@ def edit_customer(
     )
 
 
-def _edited_profile(update: CustomerUpdate, record: CustomerRecord, channel: Channel) -> CustomerProfile:
+def _edited_profile(
+    dependencies: Dependencies, update: CustomerUpdate, record: CustomerRecord, channel: Channel
+) -> CustomerProfile:
     profile = update.applied_to(record.profile)
+    sent = update.changes().get("attributes")
+    if sent:
+        profile = with_checked_attributes(dependencies, profile, changed=set(sent), creating=False)
     errors = [
         FieldError(name, f"is required for a {profile.customer_type.value}")
         for name in profile.missing_names()

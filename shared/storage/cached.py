@@ -19,7 +19,7 @@ Key = TypeVar("Key")
 Value = TypeVar("Value")
 
 
-class _TimedCache(Generic[Key, Value]):
+class TimedCache(Generic[Key, Value]):
     def __init__(self, ttl_seconds: float, clock: Callable[[], float]) -> None:
         self._ttl = ttl_seconds
         self._clock = clock
@@ -54,7 +54,7 @@ class CachedChannels:
         self, inner: ChannelDirectory, *, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._inner = inner
-        self._cache: _TimedCache[str, Channel] = _TimedCache(ttl_seconds, clock)
+        self._cache: TimedCache[str, Channel] = TimedCache(ttl_seconds, clock)
 
     def get(self, channel_id: str) -> Channel | None:
         return self._cache.get(channel_id, lambda: self._inner.get(channel_id))
@@ -74,7 +74,7 @@ class CachedChannelKeys:
         self, inner: ChannelKeyStore, *, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._inner = inner
-        self._cache: _TimedCache[tuple[str, str], StoredKey] = _TimedCache(ttl_seconds, clock)
+        self._cache: TimedCache[tuple[str, str], StoredKey] = TimedCache(ttl_seconds, clock)
 
     def add(self, key: StoredKey) -> None:
         self._inner.add(key)

@@ -10,6 +10,7 @@ Row keys:
   pending|<customerId>[|<target>]          a sync operation still to do: the pending index
   done|<customerId>[|<target>]             a completed sync operation (the audit trail)
   idempotency|<sha256 of the key>          an Idempotency-Key and the customer it created
+  consent|<customerId>|<newest first>      a change of marketing consent, never rewritten
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
+from shared.domain.consent import ConsentChange
 from shared.domain.customer import (
     Address,
     CreationMode,
@@ -47,6 +49,7 @@ from shared.storage.search_index import pending_search_entities
 from shared.storage.tables import CUSTOMERS_TABLE
 
 PENDING_PREFIX = "pending|"
+CONSENT_CLOCK_END = 10**17 - 1  # microseconds; far beyond any date a change can carry
 DONE_PREFIX = "done|"
 MAX_TRANSACTION_OPERATIONS = 100
 _REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
@@ -71,6 +74,23 @@ def pending_row(ref: OperationRef) -> str:
 
 def done_row(ref: OperationRef) -> str:
     return DONE_PREFIX + _operation_suffix(ref)
+
+
+def consent_row(customer_id: str, change: ConsentChange, position: int) -> str:
+    """Newest first: the time counts down, and a change's contacts keep their order within it."""
+    countdown = CONSENT_CLOCK_END - int(change.changed_at.timestamp() * 1_000_000)
+    return f"consent|{customer_id}|{countdown:017d}|{position:03d}"
+
+
+def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int) -> dict[str, Any]:
+    return {
+        "PartitionKey": record.channel_id,
+        "RowKey": consent_row(record.customer_id, change, position),
+        "Contact": change.contact,
+        "MarketingConsent": change.marketing_consent,
+        "ChannelId": change.channel_id,
+        "ChangedAt": change.changed_at,
+    }
 
 
 def idempotency_row(idempotency_key: str) -> str:
@@ -113,11 +133,15 @@ class ChannelCustomerTable:
         idempotency_key: str | None = None,
         search_terms: Iterable[SearchTerm] = (),
         sort_key: str = "",
+        consents: Iterable[ConsentChange] = (),
     ) -> CustomerRecord:
-        """Writes a new customer, its addresses, their pending operations and the customer's search
-        entries in its channel in one transaction: one round trip, and all or nothing."""
+        """Writes a new customer, its addresses, their pending operations, its consent history and
+        its search entries in its channel in one transaction: one round trip, and all or nothing."""
         customer = OperationRef(record.channel_id, record.customer_id)
         operations: list[Any] = [("create", _customer_entity(record))]
+        operations += [
+            ("create", _consent_entity(record, change, position)) for position, change in enumerate(consents)
+        ]
         if record.is_pending:
             operations.append(("create", _pending_entity(customer, record.created_at)))
         for address in addresses:
@@ -206,9 +230,15 @@ class ChannelCustomerTable:
         return changed.model_copy(update={"version": results[0]["etag"]})
 
     def save_edit(
-        self, record: CustomerRecord, profile: CustomerProfile, *, at: datetime
+        self,
+        record: CustomerRecord,
+        profile: CustomerProfile,
+        *,
+        at: datetime,
+        consents: Iterable[ConsentChange] = (),
     ) -> tuple[CustomerRecord, OperationRef]:
-        """Applies an edit to the channel record and queues its replay on HQ, in one transaction."""
+        """Applies an edit to the channel record, queues its replay on HQ and appends the consents
+        it changed, in one transaction."""
         sequence = record.edit_count + 1
         edited = record.model_copy(update={"profile": profile, "edit_count": sequence})
         ref = OperationRef(record.channel_id, record.customer_id, edit_target(sequence))
@@ -217,6 +247,10 @@ class ChannelCustomerTable:
             [
                 ("update", _customer_entity(edited), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
                 ("create", pending),
+                *(
+                    ("create", _consent_entity(record, change, position))
+                    for position, change in enumerate(consents)
+                ),
             ]
         )
         return edited.model_copy(update={"version": results[0]["etag"]}), ref
@@ -313,6 +347,27 @@ class ChannelCustomerTable:
             except ResourceNotFoundError:
                 return None
         return Address.model_validate({**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]})
+
+    def consents(
+        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int
+    ) -> list[tuple[str, ConsentChange]]:
+        """The customer's consent history, newest first, each change with its position for paging."""
+        prefix = f"consent|{customer_id}|"
+        rows = self._range(
+            channel_id, prefix + after + "\x00" if after else prefix, end=_after(prefix), limit=limit
+        )
+        return [
+            (
+                str(row["RowKey"])[len(prefix) :],
+                ConsentChange(
+                    contact=row["Contact"],
+                    marketing_consent=bool(row["MarketingConsent"]),
+                    channel_id=row["ChannelId"],
+                    changed_at=_utc(row["ChangedAt"]),
+                ),
+            )
+            for row in rows
+        ]
 
     # -- sync operations ----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
-from shared.domain.channel import Channel
+from shared.domain.channel import Channel, CustomerDefaults
 from shared.storage.account import StorageAccount, translate_storage_errors
 
 CHANNELS_TABLE = "Channels"
@@ -37,10 +37,14 @@ class ChannelTable:
             except ResourceNotFoundError:
                 return None
         values = {field: bool(entity.get(column)) for field, column in _FLAG_COLUMNS.items()}
+        defaults = entity.get("CustomerDefaults")
         return Channel(
             channel_id=channel_id,
             name=entity["Name"],
             default_country=entity["DefaultCountry"],
+            customer_defaults=CustomerDefaults.model_validate_json(defaults)
+            if defaults
+            else CustomerDefaults(),
             **values,
         )
 
@@ -50,6 +54,7 @@ class ChannelTable:
             "RowKey": channel.channel_id,
             "Name": channel.name,
             "DefaultCountry": channel.default_country,
+            "CustomerDefaults": channel.customer_defaults.model_dump_json(by_alias=True),
             "UpdatedAt": datetime.now(UTC),
             **{column: getattr(channel, field) for field, column in _FLAG_COLUMNS.items()},
         }

@@ -28,6 +28,18 @@ MASTER_ROW = "master"
 KEY_ROW = "key"
 
 
+def master_entity(customer: HqCustomer) -> dict[str, Any]:
+    return {
+        "PartitionKey": customer.account_number,
+        "RowKey": MASTER_ROW,
+        "CustomerId": customer.customer_id,
+        "ChannelId": customer.channel_id,
+        "Profile": customer.profile.model_dump_json(by_alias=True),
+        "EditSequence": customer.edit_sequence,
+        "UpdatedAt": datetime.now(UTC),
+    }
+
+
 def _hq_errors() -> AbstractContextManager[None]:
     return translate_storage_errors(HeadquartersUnavailable)
 
@@ -82,15 +94,7 @@ class HeadquartersCustomers:
         )
 
     def _save_master_once(self, customer: HqCustomer) -> None:
-        entity: dict[str, Any] = {
-            "PartitionKey": customer.account_number,
-            "RowKey": MASTER_ROW,
-            "CustomerId": customer.customer_id,
-            "ChannelId": customer.channel_id,
-            "Profile": customer.profile.model_dump_json(by_alias=True),
-            "EditSequence": customer.edit_sequence,
-            "UpdatedAt": datetime.now(UTC),
-        }
+        entity = master_entity(customer)
         with _hq_errors():
             if customer.edit_sequence == 0:
                 # A conversion writes a master that does not exist yet: the create-only insert alone

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shared.domain.attributes import AttributeDefinition
 from shared.domain.channel import Channel
+from shared.domain.consent import ConsentChange
 from shared.domain.customer import Address, CustomerProfile, CustomerRecord, FallbackReason
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
 from shared.domain.errors import DomainError
@@ -101,6 +103,7 @@ class CustomerRecords(Protocol):
         idempotency_key: str | None = None,
         search_terms: Iterable[SearchTerm] = (),
         sort_key: str = "",
+        consents: Iterable[ConsentChange] = (),
     ) -> CustomerRecord: ...
     def mark_synced(
         self,
@@ -116,8 +119,16 @@ class CustomerRecords(Protocol):
     def update_record(self, record: CustomerRecord) -> CustomerRecord: ...
     def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord: ...
     def save_edit(
-        self, record: CustomerRecord, profile: CustomerProfile, *, at: datetime
+        self,
+        record: CustomerRecord,
+        profile: CustomerProfile,
+        *,
+        at: datetime,
+        consents: Iterable[ConsentChange] = (),
     ) -> tuple[CustomerRecord, OperationRef]: ...
+    def consents(
+        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int
+    ) -> list[tuple[str, ConsentChange]]: ...
     def get(self, channel_id: str, customer_id: str) -> CustomerRecord | None: ...
     def customer_id_for_idempotency_key(self, channel_id: str, idempotency_key: str) -> str | None: ...
     def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> SyncOperation: ...
@@ -179,6 +190,11 @@ class DuplicateCandidates(Protocol):
     def set_status(self, candidate: DuplicateCandidate, *, version: str) -> None: ...
     def listed(self, status: DuplicateStatus | None = None) -> list[DuplicateCandidate]: ...
     def open_count(self) -> int: ...
+
+
+class AttributeDefinitions(Protocol):
+    def all(self) -> dict[str, AttributeDefinition]: ...
+    def save(self, definition: AttributeDefinition) -> None: ...
 
 
 class NumberSequence(Protocol):

@@ -59,7 +59,9 @@ def test_async_creates_carry_enhanced_fields_with_the_flag(start_host: StartHost
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     body = person(title="Dr.", affiliations=["Staff"], additionalPhones=["(206) 555-0111"])
     created = api.create_customer(channel_id, key, body).json()
-    assert created["additionalPhones"] == ["+12065550111"] and created["affiliations"] == ["Staff"]
+    assert created["additionalPhones"] == [{"value": "+12065550111", "marketingConsent": False}] and created[
+        "affiliations"
+    ] == ["Staff"]
 
 
 # -- asynchronous creation of customer addresses (10.0.22) ---------------------------------------

@@ -96,6 +96,12 @@ def test_channel_defaults_follow_the_contract(api: ApiClient) -> None:
         "asyncCustomerAddresses": True,
         "filterSharedCustomerTables": False,
         "asyncCustomerEdits": False,
+        "customerDefaults": {
+            "customerGroup": None,
+            "currency": None,
+            "language": None,
+            "receiptPreference": None,
+        },
     }
     updated = api.http.put(f"/api/channels/{channel_id}", json={"asyncCustomerCreation": True}, headers=ADMIN)
     assert updated.status_code == 200

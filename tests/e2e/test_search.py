@@ -41,7 +41,9 @@ def test_search_text_is_validated(start_host: StartHost) -> None:
     odata = api.http.get(
         f"/api/channels/{channel}/customers", params={"search": "' or PartitionKey ne '"}, headers=key
     )
-    assert odata.status_code == 200 and odata.json()["items"] == []
+    # Text, never a filter: only a customer really named so may answer (another test makes one).
+    assert odata.status_code == 200
+    assert all(item["lastName"] == "' or PartitionKey ne '" for item in odata.json()["items"])
 
 
 def test_edited_email_is_found_and_the_old_one_no_longer(start_host: StartHost) -> None:

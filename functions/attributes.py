@@ -1,0 +1,81 @@
+"""Customer attribute definitions: admins define and retire them, every till reads them (CONTRACT §7)."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
+from functions.http_api import json_response, read_json_body
+from shared.bootstrap import AppDependencies
+from shared.domain.attributes import AttributeDefinition, AttributeDefinitionInput, AttributeList
+from shared.domain.errors import FieldError, ValidationFailed
+from shared.services.attributes import define_attribute, list_attributes, retire_attribute
+
+
+def _flag(call: Call, name: str) -> bool:
+    value = call.request.params.get(name)
+    if value in (None, "false"):
+        return False
+    if value == "true":
+        return True
+    raise ValidationFailed([FieldError(name, "must be true or false")])
+
+
+def blueprint(app: AppDependencies) -> func.Blueprint:
+    routes = func.Blueprint()
+
+    @routes.function_name(name="list_customer_attributes")
+    @routes.route(route="customer-attributes", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listCustomerAttributes",
+            "The customer attributes HQ defines, for the till's customer form (any key)",
+            caller="any-key",
+            parameters=(Parameter("includeRetired", "query", bool),),
+            answers={200: Answer(AttributeList)},
+            problems=(401, 422),
+        ),
+    )
+    def get_attributes(call: Call) -> func.HttpResponse:
+        items = list_attributes(call.dependencies, include_retired=_flag(call, "includeRetired"))
+        return json_response(AttributeList(items=items))
+
+    @routes.function_name(name="put_customer_attribute")
+    @routes.route(route="customer-attributes/{name}", methods=["PUT"])
+    @endpoint(
+        app,
+        Operation(
+            "putCustomerAttribute",
+            "Define or change a customer attribute; a retired one comes back (admin)",
+            caller="admin",
+            body=AttributeDefinitionInput,
+            answers={
+                200: Answer(AttributeDefinition, "Changed"),
+                201: Answer(AttributeDefinition, "Defined"),
+            },
+            problems=(400, 401, 403, 413, 422),
+        ),
+    )
+    def put_attribute(call: Call) -> func.HttpResponse:
+        definition, created = define_attribute(
+            call.dependencies, name=call.route("name"), body=read_json_body(call.request)
+        )
+        return json_response(definition, status=201 if created else 200)
+
+    @routes.function_name(name="retire_customer_attribute")
+    @routes.route(route="customer-attributes/{name}", methods=["DELETE"])
+    @endpoint(
+        app,
+        Operation(
+            "retireCustomerAttribute",
+            "Retire a customer attribute: no new values, existing ones kept and readable (admin)",
+            caller="admin",
+            answers={200: Answer(AttributeDefinition)},
+            problems=(401, 403, 404),
+        ),
+    )
+    def delete_attribute(call: Call) -> func.HttpResponse:
+        return json_response(retire_attribute(call.dependencies, name=call.route("name")))
+
+    return routes

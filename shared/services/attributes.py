@@ -1,0 +1,75 @@
+"""Customer attribute definitions (admin) and checking a customer's values against them (CONTRACT §7)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from shared.domain.attributes import (
+    MAX_DEFINITIONS,
+    AttributeDefinition,
+    AttributeDefinitionInput,
+    check_attributes,
+    is_valid_name,
+)
+from shared.domain.customer import CustomerProfile
+from shared.domain.errors import FieldError, NotFound, ValidationFailed
+from shared.domain.validation import parse_model
+from shared.services.dependencies import Dependencies
+
+logger = logging.getLogger(__name__)
+
+
+def define_attribute(dependencies: Dependencies, *, name: str, body: Any) -> tuple[AttributeDefinition, bool]:
+    """Creates or replaces a definition (a retired one comes back); answers it and whether it is new."""
+    if not is_valid_name(name):
+        raise ValidationFailed(
+            [FieldError("name", "must be a letter then up to 39 letters, digits or underscores")]
+        )
+    given = parse_model(AttributeDefinitionInput, body)
+    known = dependencies.attribute_definitions.all()
+    existing = known.get(name)
+    live = sum(1 for definition in known.values() if not definition.retired)
+    if (existing is None or existing.retired) and live >= MAX_DEFINITIONS:
+        raise ValidationFailed(
+            [FieldError("name", f"HQ keeps at most {MAX_DEFINITIONS} customer attributes")]
+        )
+    definition = AttributeDefinition(name=name, **given.model_dump())
+    dependencies.attribute_definitions.save(definition)
+    logger.info("Customer attribute %s %s", name, "defined" if existing is None else "changed")
+    return definition, existing is None
+
+
+def retire_attribute(dependencies: Dependencies, *, name: str) -> AttributeDefinition:
+    """No new value is accepted; the values customers have stay, and stay readable."""
+    definition = dependencies.attribute_definitions.all().get(name)
+    if definition is None:
+        raise NotFound(f"No customer attribute '{name}'")
+    retired = definition.model_copy(update={"retired": True})
+    if not definition.retired:
+        dependencies.attribute_definitions.save(retired)
+        logger.info("Customer attribute %s retired", name)
+    return retired
+
+
+def list_attributes(dependencies: Dependencies, *, include_retired: bool) -> list[AttributeDefinition]:
+    found = dependencies.attribute_definitions.all().values()
+    return sorted((d for d in found if include_retired or not d.retired), key=lambda d: d.name.casefold())
+
+
+def with_checked_attributes(
+    dependencies: Dependencies, profile: CustomerProfile, *, changed: set[str] | None = None, creating: bool
+) -> CustomerProfile:
+    """The profile with its attribute values as stored, or a 422 naming each bad `attributes.<name>`.
+
+    Definitions are read only when the customer has values or a definition could require one."""
+    values = {name: value for name, value in profile.attributes.items() if value is not None}
+    if not values and not creating:
+        return profile
+    definitions = dependencies.attribute_definitions.all()
+    if not values and not any(d.required and not d.retired for d in definitions.values()):
+        return profile.model_copy(update={"attributes": {}})
+    stored, errors = check_attributes(values, definitions, changed=changed, creating=creating)
+    if errors:
+        raise ValidationFailed(errors)
+    return profile.model_copy(update={"attributes": stored})

@@ -1,0 +1,33 @@
+"""A customer's marketing-consent history: the proof of every consent given or withdrawn (CONTRACT §7)."""
+
+from __future__ import annotations
+
+from shared.domain.consent import ConsentHistory
+from shared.domain.errors import CustomerNotFound
+from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.services.channels import require_channel
+from shared.services.dependencies import Dependencies
+from shared.services.resolution import find_customer
+
+DEFAULT_CONSENT_PAGE = 50
+MAX_CONSENT_PAGE = 200
+
+
+def consent_history(
+    dependencies: Dependencies, *, channel_id: str, ref: str, limit: int, cursor: str | None
+) -> ConsentHistory:
+    """Newest first. A linked or merged customer's history is that of the customer it resolves to,
+    whose record the changes are made on."""
+    checked_limit(limit, high=MAX_CONSENT_PAGE)
+    require_channel(dependencies, channel_id)
+    record = find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=True)
+    if record is None:
+        raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
+    position = decode_cursor(cursor)
+    after = str(position.get("after", "")) if position else None
+    found = dependencies.customers.consents(
+        record.channel_id, record.customer_id, after=after, limit=limit + 1
+    )
+    items = found[:limit]
+    next_cursor = encode_cursor({"after": items[-1][0]}) if len(found) > limit else None
+    return ConsentHistory(items=[change for _, change in items], next_cursor=next_cursor)
