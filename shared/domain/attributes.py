@@ -117,8 +117,12 @@ def _decimal(value: Any) -> tuple[Any, str | None]:
         number = Decimal(str(value))
     except InvalidOperation:
         return None, "must be a decimal number"
-    if not number.is_finite() or len(number.as_tuple().digits) > DECIMAL_DIGITS:
-        return None, "must be a decimal number"
+    if (
+        not number.is_finite()
+        or len(number.as_tuple().digits) > DECIMAL_DIGITS
+        or abs(number.adjusted()) > DECIMAL_DIGITS
+    ):
+        return None, f"must be a decimal number of at most {DECIMAL_DIGITS} digits"
     return str(number), None
 
 
@@ -138,6 +142,9 @@ def check_attributes(
         definition = definitions.get(name)
         if changed is not None and name not in changed:
             stored[name] = value
+            continue
+        if not is_valid_name(name):  # never echo arbitrary client text back as a field name
+            errors.append(FieldError("attributes", "holds a name no customer attribute can have"))
             continue
         if definition is None or definition.retired:
             errors.append(FieldError(f"attributes.{name}", "is not a customer attribute HQ defines"))

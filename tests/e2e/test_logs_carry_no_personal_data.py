@@ -27,6 +27,8 @@ PHONE_AS_SENT = "(206) 555-0143"
 PHONE_E164 = "+12065550143"
 PHONE_DIGITS = "2065550143"
 ADDITIONAL_PHONE = "+442079460321"
+NICKNAME = "Zephquill"
+NICKNAME_ATTRIBUTE = "logTestNickname"
 
 PERSONAL_DATA = (
     FIRST_NAME,
@@ -39,6 +41,7 @@ PERSONAL_DATA = (
     PHONE_E164,
     PHONE_DIGITS,
     ADDITIONAL_PHONE,
+    NICKNAME,
 )
 
 # Attributes every LogRecord has; anything else came in through `extra=` and is shipped as well.
@@ -120,8 +123,10 @@ def customer_body() -> dict[str, Any]:
         "lastName": LAST_NAME,
         "email": EMAIL_AS_SENT,
         "phone": PHONE_AS_SENT,
-        "additionalEmails": [ADDITIONAL_EMAIL],
+        "additionalEmails": [{"value": ADDITIONAL_EMAIL, "marketingConsent": True}],
         "additionalPhones": [ADDITIONAL_PHONE],
+        "emailMarketingConsent": True,
+        "attributes": {NICKNAME_ATTRIBUTE: NICKNAME},
     }
 
 
@@ -131,6 +136,12 @@ def test_a_customer_life_from_create_to_batch_logs_its_id_but_no_personal_data(
     api = start_host()
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     sync_channel_id, sync_key = api.new_channel()
+    defined = api.http.put(
+        f"/api/customer-attributes/{NICKNAME_ATTRIBUTE}",
+        json={"label": "Nickname", "type": "Text"},
+        headers=ADMIN,
+    )
+    assert defined.status_code in (200, 201), defined.text
 
     rejected = api.create_customer(
         channel_id, key, {**customer_body(), "email": EMAIL_AS_SENT.replace("@", "@@")}
@@ -147,6 +158,14 @@ def test_a_customer_life_from_create_to_batch_logs_its_id_but_no_personal_data(
 
     account_number = wait_for(synced, timeout=20)["accountNumber"]
     assert api.customer(channel_id, key, account_number).json()["customerId"] == customer_id
+    edited = api.http.patch(
+        f"/api/channels/{channel_id}/customers/{customer_id}",
+        json={"phoneMarketingConsent": True, "attributes": {NICKNAME_ATTRIBUTE: NICKNAME + "s"}},
+        headers=key,
+    )
+    assert edited.status_code == 200, edited.text
+    history = api.http.get(f"/api/channels/{channel_id}/customers/{customer_id}/consents", headers=key)
+    assert history.status_code == 200 and len(history.json()["items"]) == 5
     assert api.http.post("/api/sync/runs", headers=ADMIN).status_code == 200
     in_hq_at_once = api.create_customer(sync_channel_id, sync_key, customer_body())
     assert in_hq_at_once.status_code == 201 and in_hq_at_once.json()["syncStatus"] == "Synced"
@@ -167,6 +186,12 @@ def test_linking_a_customer_hq_already_has_logs_no_personal_data(
     start_host: StartHost, captured_logs: EveryRecord
 ) -> None:
     api = start_host(DUPLICATE_POLICY="link")
+    defined = api.http.put(
+        f"/api/customer-attributes/{NICKNAME_ATTRIBUTE}",
+        json={"label": "Nickname", "type": "Text"},
+        headers=ADMIN,
+    )
+    assert defined.status_code in (200, 201), defined.text
     sync_channel_id, sync_key = api.new_channel()
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     first = api.create_customer(sync_channel_id, sync_key, customer_body())
