@@ -14,12 +14,13 @@ PYTEST_ARGS ?=
 LINT_PATHS := $(wildcard shared functions devhost function_app.py tests bench)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint infra-check bench bench-quick clean
+.PHONY: help install browser run test lint infra-check bench bench-quick clean
 
 help:
 	@echo "make install  create .venv and node_modules (only when requirements change)"
 	@echo "make run      start Azurite (unless one is running) and the app on http://localhost:7071"
 	@echo "make test     lint, infra-check, then the tests against a private in-memory Azurite (PYTEST_ARGS=... to narrow)"
+	@echo "make browser  install Debian's chromium for the console's browser test, when none is installed"
 	@echo "make lint     ruff check, ruff format --check, strict mypy over the app, devhost, tests and bench"
 	@echo "make infra-check  parse infra/*.bicep, check main.parameters.json, run checkov (own venv .venv-infra)"
 	@echo "make bench    run the benchmarks against a private Azurite (results and targets in bench/RESULTS.md)"
@@ -59,8 +60,24 @@ local.settings.json:
 run: install local.settings.json
 	$(PY) -m devhost.azurite run --ports default -- $(PY) -m devhost --port 7071
 
-test: install lint infra-check
+test: install lint infra-check browser
 	$(PY) -m devhost.azurite run --ports free -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The console's browser test drives a Chromium: Debian's package is installed when none is found.
+# Where none can be installed, the test is skipped with one line saying why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+		|| [ -n "$$CHROMIUM_PATH" ]; then \
+		:; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make browser: no apt-get here; the console's browser test will be skipped"; \
+	else \
+		if [ "$$(id -u)" = 0 ]; then as_root=""; else as_root="sudo -n"; fi; \
+		echo "make browser: installing Debian's chromium for the console's browser test"; \
+		$$as_root apt-get install -y -q chromium >/dev/null 2>&1 \
+			|| { $$as_root apt-get update -q >/dev/null 2>&1 && $$as_root apt-get install -y -q chromium >/dev/null 2>&1; } \
+			|| echo "make browser: chromium could not be installed; the console's browser test will be skipped"; \
+	fi
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,4 +1,5 @@
-"""The function app: refuses unsafe deployed settings, creates the FunctionApp, registers the blueprints.
+"""The function app: refuses unsafe deployed settings, switches on telemetry when Application Insights
+is configured, creates the FunctionApp, registers the blueprints.
 
 Every HTTP function is anonymous for the platform: the app's own admin and channel keys are the only
 keys (contract §5), checked by the app on every host. `dependencies` is the app's composition root
@@ -10,8 +11,10 @@ import azure.functions as func
 from functions.catalog import blueprints
 from shared.bootstrap import AppDependencies
 from shared.settings import check_startup_settings
+from shared.telemetry import configure_telemetry
 
 check_startup_settings()
+configure_telemetry()
 dependencies = AppDependencies()
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions import attributes, channels, conversion, customers, duplicates, openapi, sync_admin
+from functions import attributes, channels, console, conversion, customers, duplicates, openapi, sync_admin
 from shared.bootstrap import AppDependencies
 
 
@@ -17,5 +17,6 @@ def blueprints(app: AppDependencies) -> list[func.Blueprint]:
         sync_admin.blueprint(app),
         duplicates.blueprint(app),
         attributes.blueprint(app),
+        console.blueprint(app),
         openapi.blueprint(app),
     ]

@@ -11,6 +11,7 @@ from shared.bootstrap import AppDependencies
 from shared.domain.sync import SYNC_QUEUE, SyncMessage
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
+from shared.telemetry import invocation
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,12 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
 
     @triggers.function_name(name="convert_customer")
     @triggers.queue_trigger(arg_name="msg", queue_name=SYNC_QUEUE, connection="AzureWebJobsStorage")
-    def convert_customer_from_queue(msg: func.QueueMessage) -> None:
+    def convert_customer_from_queue(msg: func.QueueMessage, context: func.Context) -> None:
         """Failing here makes the host retry the message, and park it in the poison queue at last."""
+        with invocation(context.invocation_id):
+            _convert_from_queue(msg)
+
+    def _convert_from_queue(msg: func.QueueMessage) -> None:
         try:
             message = SyncMessage.model_validate_json(msg.get_body())
         except ValidationError:
@@ -40,13 +45,15 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             message.customer_id,
             message.channel_id,
             outcome.value,
+            extra={"channelId": message.channel_id, "customerId": message.customer_id},
         )
 
     @triggers.function_name(name="conversion_batch")
     @triggers.timer_trigger(arg_name="timer", schedule="%CONVERSION_SCHEDULE%", run_on_startup=False)
-    def conversion_batch_on_schedule(timer: func.TimerRequest) -> None:
-        if timer.past_due:
-            logger.info("The conversion batch is running late")
-        run_conversion_batch(app(), trigger="timer")
+    def conversion_batch_on_schedule(timer: func.TimerRequest, context: func.Context) -> None:
+        with invocation(context.invocation_id):
+            if timer.past_due:
+                logger.info("The conversion batch is running late")
+            run_conversion_batch(app(), trigger="timer")
 
     return triggers

@@ -19,6 +19,7 @@ from shared.bootstrap import AppDependencies
 from shared.domain.errors import DomainError
 from shared.services.access import require_admin, require_any_key, require_channel_access
 from shared.services.dependencies import Dependencies
+from shared.telemetry import invocation
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +76,18 @@ class Call:
 
 
 Handler = Callable[[Call], func.HttpResponse]
-HttpFunction = Callable[[func.HttpRequest], func.HttpResponse]
+HttpFunction = Callable[[func.HttpRequest, func.Context], func.HttpResponse]
 
 
 def endpoint(app: AppDependencies, operation: Operation) -> Callable[[Handler], HttpFunction]:
     """Make `handler` an HTTP function: check the caller, run it, render any error as problem+json."""
 
     def wrap(handler: Handler) -> HttpFunction:
-        def run(req: func.HttpRequest) -> func.HttpResponse:
+        def run(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
+            with invocation(context.invocation_id):
+                return answer(req)
+
+        def answer(req: func.HttpRequest) -> func.HttpResponse:
             try:
                 dependencies = app()
                 return handler(Call(req, dependencies, _check_caller(dependencies, operation.caller, req)))

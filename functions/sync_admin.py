@@ -12,8 +12,16 @@ from functions.http_api import json_response, query_whole_number
 from functions.responses import OperationList
 from shared.bootstrap import AppDependencies
 from shared.domain.operations import OperationState, SyncOperation
-from shared.domain.sync import HealthReport, RunSummary, SyncStatusReport
+from shared.domain.sync import HealthReport, RunList, RunSummary, SyncHistory, SyncStatusReport
 from shared.services.conversion_batch import run_conversion_batch
+from shared.services.sync_history import (
+    DEFAULT_HOURS,
+    DEFAULT_RUNS,
+    MAX_HOURS,
+    MAX_RUNS,
+    recent_runs,
+    sync_history,
+)
 from shared.services.sync_operations import DEFAULT_LIMIT, MAX_LIMIT, list_operations, retry_operation
 from shared.services.sync_status import health, sync_status
 
@@ -49,6 +57,40 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     )
     def post_sync_run(call: Call) -> func.HttpResponse:
         return json_response(run_conversion_batch(call.dependencies, trigger="manual"))
+
+    @routes.function_name(name="list_conversion_runs")
+    @routes.route(route="sync/runs", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listConversionRuns",
+            "The latest conversion batch runs, newest first (admin)",
+            caller="admin",
+            parameters=(Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_RUNS)]),),
+            answers={200: Answer(RunList)},
+            problems=(401, 403, 422),
+        ),
+    )
+    def get_sync_runs(call: Call) -> func.HttpResponse:
+        limit = query_whole_number(call.request, "limit", default=DEFAULT_RUNS)
+        return json_response(RunList(items=recent_runs(call.dependencies, limit=limit)))
+
+    @routes.function_name(name="sync_history")
+    @routes.route(route="sync/history", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "getSyncHistory",
+            "Backlog and conversions over the last hours, in 24 intervals (admin)",
+            caller="admin",
+            parameters=(Parameter("hours", "query", Annotated[int, Field(ge=1, le=MAX_HOURS)]),),
+            answers={200: Answer(SyncHistory)},
+            problems=(401, 403, 422),
+        ),
+    )
+    def get_sync_history(call: Call) -> func.HttpResponse:
+        hours = query_whole_number(call.request, "hours", default=DEFAULT_HOURS)
+        return json_response(sync_history(call.dependencies, hours=hours))
 
     @routes.function_name(name="health")
     @routes.route(route="health", methods=["GET"])

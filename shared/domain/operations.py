@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from shared.domain.errors import DomainError
 from shared.domain.identifiers import CHANNEL_ID
@@ -92,6 +92,12 @@ class SyncOperation(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     last_attempt_at: datetime | None = Field(default=None, alias="lastAttemptAt")
     completed_at: datetime | None = Field(default=None, alias="completedAt")
+
+    @computed_field(alias="errorCode")  # type: ignore[prop-decorator]
+    @property
+    def error_code(self) -> str | None:
+        """The rule or exception that failed it last: what ops filter and count by."""
+        return self.last_error.split(":", 1)[0].strip() if self.last_error else None
 
     @property
     def ref(self) -> OperationRef:

@@ -52,6 +52,33 @@ class RunSummary(BaseModel):
     duration_ms: int = Field(alias="durationMs")
 
 
+class RunList(BaseModel):
+    """Body of `GET /api/sync/runs`: the latest batch runs, newest first."""
+
+    items: list[RunSummary]
+
+
+class HistoryBucket(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    start: datetime
+    backlog: int | None = Field(
+        description="Customers pending when the last batch run of this interval started; null: no run"
+    )
+    conversions: int = Field(description="Customers converted in this interval, by the queue or the batch")
+    batch_runs: int = Field(alias="batchRuns")
+
+
+class SyncHistory(BaseModel):
+    """Body of `GET /api/sync/history`: the backlog and conversions over the last hours."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    hours: int
+    bucket_minutes: int = Field(alias="bucketMinutes")
+    buckets: list[HistoryBucket]
+
+
 class SyncStatusReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 

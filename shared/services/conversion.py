@@ -12,6 +12,7 @@ queue, or a crash at any point ends with one HQ customer and one account number 
 from __future__ import annotations
 
 import logging
+import time
 
 from shared.domain.account_number import format_account_number
 from shared.domain.customer import CustomerRecord
@@ -28,6 +29,7 @@ from shared.domain.operations import (
 from shared.domain.search import index_terms, sort_key
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
+from shared.services import metrics
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import detect_duplicates, reindex_match_keys
 from shared.services.fault_points import (
@@ -56,6 +58,8 @@ def convert_async_customer(
 ) -> ConversionOutcome:
     """Converts one customer, then replays its pending addresses and edits; safe to repeat."""
 
+    started = time.perf_counter()
+
     def attempt() -> ConversionOutcome:
         record = dependencies.customers.get(channel_id, customer_id)
         if record is None:
@@ -72,8 +76,14 @@ def convert_async_customer(
         replay_operations(dependencies, record, follow_ups)
         if outcome is ConversionOutcome.CONVERTED:
             logger.info(
-                "Converted async customer %s of channel %s to an HQ customer", customer_id, channel_id
+                "Converted async customer %s of channel %s to an HQ customer",
+                customer_id,
+                channel_id,
+                extra={"channelId": channel_id, "customerId": customer_id},
             )
+            linked = {"linkedToExisting": record.linked_to_existing}
+            metrics.conversions.add(1, linked)
+            metrics.conversion_duration.record((time.perf_counter() - started) * 1000.0, linked)
         return outcome
 
     return retry_on_conflict(
@@ -267,4 +277,16 @@ def _record_failure(dependencies: Dependencies, operation: SyncOperation, error:
         )
     except Exception:  # the attempt failed already; losing its count must not hide why
         logger.warning("Could not record the failure of operation %s", operation.operation_id)
-    logger.warning("Sync operation %s failed: %s", operation.operation_id, type(error).__name__)
+    code = error.code if isinstance(error, DomainError) else type(error).__name__
+    metrics.conversion_failures.add(1, {"errorCode": code, "kind": operation.kind.value})
+    logger.warning(
+        "Sync operation %s failed: %s",
+        operation.operation_id,
+        type(error).__name__,
+        extra={
+            "channelId": operation.channel_id,
+            "customerId": operation.customer_id,
+            "operationId": operation.operation_id,
+            "errorCode": code,
+        },
+    )

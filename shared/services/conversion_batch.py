@@ -12,7 +12,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from shared.domain.operations import SyncOperation
+from shared.domain.progress import Progress
 from shared.domain.sync import ConversionOutcome, RunSummary
+from shared.services import metrics
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
 
@@ -32,8 +34,13 @@ def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSumm
     started_at = dependencies.clock()
     started = time.monotonic()
     # One conversion per customer: it syncs the customer's pending addresses and edits as well.
-    customer_keys = sorted(
-        {(operation.channel_id, operation.customer_id) for operation in pending_operations(dependencies)}
+    pending = pending_operations(dependencies)
+    customer_keys = sorted({(operation.channel_id, operation.customer_id) for operation in pending})
+    oldest = min((operation.created_at for operation in pending), default=None)
+    metrics.last_seen.set(
+        pending=len(pending),
+        oldest_seconds=(started_at - oldest).total_seconds() if oldest else 0.0,
+        poison=dependencies.sync_queue.poison_message_count(),
     )
 
     def convert(key: tuple[str, str]) -> ConversionOutcome | None:
@@ -50,8 +57,14 @@ def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSumm
             return None
 
     workers = dependencies.settings.conversion_batch_workers
+    progress = Progress(len(customer_keys))
+    outcomes: list[ConversionOutcome | None] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="conversion") as pool:
-        outcomes = list(pool.map(convert, customer_keys))
+        for outcome in pool.map(convert, customer_keys):
+            outcomes.append(outcome)
+            line = progress.advance()
+            if line:
+                logger.info("Conversion batch (%s): %s customers", trigger, line)
     summary = RunSummary(
         run_id=str(uuid.uuid4()),
         trigger=trigger,

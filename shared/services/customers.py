@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainErr
 from shared.domain.search import index_terms, sort_key
 from shared.domain.validation import parse_customer_create
 from shared.optimistic import retry_on_conflict
+from shared.services import metrics
 from shared.services.attributes import with_checked_attributes
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
@@ -54,6 +56,31 @@ def create_customer(
     body: Any,
     idempotency_key: str | None = None,
     created_offline: bool = False,
+) -> CreatedCustomer:
+    started = time.perf_counter()
+    created = _create(
+        dependencies,
+        channel_id=channel_id,
+        body=body,
+        idempotency_key=idempotency_key,
+        created_offline=created_offline,
+    )
+    if created.created:
+        customer = created.customer
+        mode = {"mode": customer.creation_mode.value}
+        reason = customer.fallback_reason.value if customer.fallback_reason else "none"
+        metrics.creates.add(1, {**mode, "fallbackReason": reason})
+        metrics.create_duration.record((time.perf_counter() - started) * 1000.0, mode)
+    return created
+
+
+def _create(
+    dependencies: Dependencies,
+    *,
+    channel_id: str,
+    body: Any,
+    idempotency_key: str | None,
+    created_offline: bool,
 ) -> CreatedCustomer:
     channel = require_channel(dependencies, channel_id)
     request = parse_customer_create(body, default_country=channel.default_country)

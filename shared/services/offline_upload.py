@@ -6,6 +6,7 @@ Each record stands alone: it is created in async mode (or replayed, since each c
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from shared.domain.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from shared.domain.progress import Progress
 from shared.services.channels import require_channel
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
@@ -27,6 +29,8 @@ MAX_OFFLINE_CUSTOMERS = 100
 # Records of one upload created side by side; each create already writes its index partitions in
 # parallel, so a few records at a time keep the storage busy without flooding it.
 PARALLEL_RECORDS = 4
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,15 @@ def upload_offline_customers(
     do not wait for the previous record's. Results keep the order of the upload."""
     channel = require_channel(dependencies, channel_id)
     records = _records_of(body)
+    progress = Progress(len(records))
+    outcomes: list[OfflineOutcome] = []
     with ThreadPoolExecutor(max_workers=PARALLEL_RECORDS, thread_name_prefix="offline-upload") as pool:
-        return list(pool.map(lambda item: _upload_one(dependencies, channel, *item), enumerate(records)))
+        for outcome in pool.map(lambda item: _upload_one(dependencies, channel, *item), enumerate(records)):
+            outcomes.append(outcome)
+            line = progress.advance()
+            if line:
+                logger.info("Offline upload of channel %s: %s records", channel.channel_id, line)
+    return outcomes
 
 
 def _upload_one(dependencies: Dependencies, channel: Channel, index: int, record: Any) -> OfflineOutcome:

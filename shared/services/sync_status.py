@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.domain.operations import OperationKind, OperationState
 from shared.domain.sync import HealthReport, SyncStatusReport
+from shared.services import metrics
 from shared.services.conversion_batch import pending_operations
 from shared.services.dependencies import Dependencies
 
@@ -16,7 +17,7 @@ def sync_status(dependencies: Dependencies) -> SyncStatusReport:
     def count(kind: OperationKind) -> int:
         return sum(1 for operation in operations if operation.kind is kind)
 
-    return SyncStatusReport(
+    report = SyncStatusReport(
         pending_customers=count(OperationKind.CUSTOMER_CREATE),
         pending_addresses=count(OperationKind.ADDRESS_CREATE),
         pending_edits=count(OperationKind.CUSTOMER_EDIT),
@@ -26,6 +27,10 @@ def sync_status(dependencies: Dependencies) -> SyncStatusReport:
         last_run=dependencies.run_log.last(),
         open_duplicates=dependencies.duplicates.open_count(),
     )
+    metrics.last_seen.set(
+        pending=len(operations), oldest_seconds=report.oldest_pending_seconds, poison=report.poison_messages
+    )
+    return report
 
 
 def health(dependencies: Dependencies) -> HealthReport:

@@ -35,6 +35,7 @@ from shared.domain.customer import (
     SyncStatus,
 )
 from shared.domain.operations import (
+    OperationKind,
     OperationRef,
     OperationState,
     SyncOperation,
@@ -469,6 +470,25 @@ class ChannelCustomerTable:
     def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]:
         rows = self._range(channel_id, DONE_PREFIX, limit=limit)
         return [_operation_from(row) for row in rows]
+
+    def conversions_since(self, channel_id: str, since: datetime) -> list[datetime]:
+        """When the channel's customers converted since `since`: completed create operations, read
+        from the audit trail's range with only the time selected."""
+        with translate_storage_errors():
+            rows = self._table.query_entities(
+                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end and Kind eq @kind"
+                " and CompletedAt ge @since",
+                parameters={
+                    "pk": channel_id,
+                    "start": DONE_PREFIX,
+                    "end": _after(DONE_PREFIX),
+                    "kind": OperationKind.CUSTOMER_CREATE.value,
+                    "since": since,
+                },
+                select=["CompletedAt"],
+                results_per_page=1000,
+            )
+            return [_utc(row["CompletedAt"]) for row in rows]
 
     def _range(
         self, channel_id: str, prefix: str, *, end: str | None = None, limit: int | None = None

@@ -1,6 +1,9 @@
-"""Where the conversion batch leaves the summary of its last run for ops."""
+"""Where the conversion batch leaves the summaries of its runs for ops: the last one, and every run
+newest first (RowKey counts down in time), so the console reads the latest ones in one range."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
@@ -11,6 +14,13 @@ from shared.storage.account import StorageAccount, translate_storage_errors
 RUNS_TABLE = "SyncRuns"
 RUNS_PARTITION = "conversion"
 LAST_RUN_ROW = "last"
+RUN_PREFIX = "run|"
+CLOCK_END = 10**17 - 1  # microseconds
+
+
+def run_row(summary: RunSummary) -> str:
+    countdown = CLOCK_END - int(summary.started_at.timestamp() * 1_000_000)
+    return f"{RUN_PREFIX}{countdown:017d}|{summary.run_id}"
 
 
 class SyncRunLog:
@@ -24,7 +34,28 @@ class SyncRunLog:
             "Summary": summary.model_dump_json(by_alias=True),
         }
         with translate_storage_errors():
-            self._account.table(RUNS_TABLE).upsert_entity(entity, mode=UpdateMode.REPLACE)
+            table = self._account.table(RUNS_TABLE)
+            table.upsert_entity({**entity, "RowKey": run_row(summary)}, mode=UpdateMode.REPLACE)
+            table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    def recent(self, *, limit: int, since: datetime | None = None) -> list[RunSummary]:
+        """The latest runs, newest first; only those started at `since` or later when given."""
+        end = RUN_PREFIX[:-1] + "}"
+        if since is not None:
+            countdown = CLOCK_END - int(since.timestamp() * 1_000_000)
+            end = f"{RUN_PREFIX}{countdown:017d}}}"
+        with translate_storage_errors():
+            rows = self._account.table(RUNS_TABLE).query_entities(
+                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
+                parameters={"pk": RUNS_PARTITION, "start": RUN_PREFIX, "end": end},
+                results_per_page=min(limit, 1000),
+            )
+            found = []
+            for row in rows:
+                found.append(RunSummary.model_validate_json(row["Summary"]))
+                if len(found) >= limit:
+                    break
+            return found
 
     def last(self) -> RunSummary | None:
         with translate_storage_errors():

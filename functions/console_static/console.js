@@ -1,0 +1,233 @@
+// The synchronization console: reads the app's own JSON routes with the admin key the operator
+// typed, kept in this tab's session storage only. Every value goes into the page as text, never as
+// markup, so nothing a client stored can run here.
+"use strict";
+
+const KEY_SLOT = "commerce-admin-key";
+const REFRESH_MS = 10000;
+const HISTORY_HOURS = 6;
+const api = (path) => new URL(path, document.baseURI).toString();
+
+const $ = (id) => document.getElementById(id);
+let timer = null;
+
+function adminKey() {
+  return sessionStorage.getItem(KEY_SLOT);
+}
+
+function say(text, isError = false) {
+  const message = $("message");
+  message.textContent = text;
+  message.classList.toggle("error", isError);
+}
+
+async function call(path, options = {}) {
+  const key = adminKey();
+  const headers = { Accept: "application/json" };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const response = await fetch(api(path), { ...options, headers, cache: "no-store", credentials: "omit" });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = body && (body.detail || body.title);
+    const error = new Error(detail || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function cell(row, text, className) {
+  const td = document.createElement("td");
+  td.textContent = text === null || text === undefined ? "" : String(text);
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function emptyRow(tbody, columns, text) {
+  const row = document.createElement("tr");
+  const td = cell(row, text, "empty");
+  td.colSpan = columns;
+  tbody.appendChild(row);
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "";
+}
+
+function age(seconds) {
+  if (seconds === null || seconds === undefined) return "none";
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function showStatus(status) {
+  for (const name of ["pendingCustomers", "pendingAddresses", "pendingEdits", "failedOperations", "poisonMessages", "openDuplicates"]) {
+    const value = status[name];
+    $(name).textContent = value === undefined ? "–" : String(value);
+    $(name).classList.toggle("alert", ["failedOperations", "poisonMessages"].includes(name) && value > 0);
+  }
+  $("oldestPending").textContent = age(status.oldestPendingSeconds);
+}
+
+function showRuns(runs) {
+  const tbody = $("runs");
+  tbody.replaceChildren();
+  if (!runs.length) return emptyRow(tbody, 7, "No batch run yet.");
+  for (const run of runs) {
+    const row = document.createElement("tr");
+    cell(row, when(run.startedAt));
+    cell(row, run.trigger);
+    for (const name of ["examined", "converted", "alreadySynced", "failed"]) cell(row, run[name], "number");
+    cell(row, `${(run.durationMs / 1000).toFixed(1)} s`, "number");
+    tbody.appendChild(row);
+  }
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function shape(name, attributes) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  return element;
+}
+
+function showHistory(history) {
+  const svg = $("chart");
+  svg.replaceChildren();
+  const buckets = history.buckets;
+  const width = 720, height = 200, top = 14, bottom = 22, left = 34;
+  const plot = height - top - bottom;
+  const step = (width - left) / buckets.length;
+  const peak = Math.max(1, ...buckets.map((b) => b.conversions), ...buckets.map((b) => b.backlog || 0));
+  const y = (value) => top + plot - (value / peak) * plot;
+  svg.appendChild(shape("text", { x: 4, y: top + 4, class: "axis" })).textContent = String(peak);
+  svg.appendChild(shape("text", { x: 4, y: top + plot, class: "axis" })).textContent = "0";
+  buckets.forEach((bucket, index) => {
+    const x = left + index * step;
+    if (bucket.conversions > 0) {
+      svg.appendChild(shape("rect", { class: "bar", x: x + 2, width: step - 4, y: y(bucket.conversions), height: top + plot - y(bucket.conversions) }));
+    }
+    if (index % 4 === 0) {
+      const label = new Date(bucket.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      svg.appendChild(shape("text", { x, y: height - 6, class: "axis" })).textContent = label;
+    }
+  });
+  const points = buckets
+    .map((bucket, index) => (bucket.backlog === null ? null : [left + index * step + step / 2, y(bucket.backlog)]))
+    .filter(Boolean);
+  if (points.length) {
+    svg.appendChild(shape("polyline", { class: "line", points: points.map((p) => p.join(",")).join(" ") }));
+    for (const [cx, cy] of points) svg.appendChild(shape("circle", { class: "dot", cx, cy, r: 3 }));
+  }
+  const conversions = buckets.reduce((sum, b) => sum + b.conversions, 0);
+  const lastBacklog = [...buckets].reverse().find((b) => b.backlog !== null);
+  $("chart-summary").textContent =
+    `${conversions} conversion${conversions === 1 ? "" : "s"} in the last ${history.hours} hours; ` +
+    (lastBacklog ? `the last batch run found ${lastBacklog.backlog} pending.` : "no batch run in that time.");
+}
+
+function showOperations(operations) {
+  const tbody = $("operations");
+  tbody.replaceChildren();
+  if (!operations.length) return emptyRow(tbody, 8, "No operation matches.");
+  for (const operation of operations) {
+    const row = document.createElement("tr");
+    row.dataset.operationId = operation.operationId;
+    cell(row, when(operation.createdAt));
+    cell(row, operation.kind);
+    cell(row, operation.channelId);
+    cell(row, operation.customerId).classList.add("id");
+    cell(row, operation.state, `state-${operation.state}`);
+    cell(row, operation.attempts, "number");
+    const error = cell(row, operation.errorCode || "");
+    if (operation.lastError) error.title = operation.lastError;
+    const action = document.createElement("td");
+    if (operation.state !== "Synced") {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Retry";
+      button.setAttribute("aria-label", `Retry operation ${operation.operationId}`);
+      button.addEventListener("click", () => retry(operation.operationId, button));
+      action.appendChild(button);
+    }
+    row.appendChild(action);
+    tbody.appendChild(row);
+  }
+}
+
+async function retry(operationId, button) {
+  button.disabled = true;
+  try {
+    await call(`sync/operations/${encodeURIComponent(operationId)}/retry`, { method: "POST" });
+    say(`Operation ${operationId} is queued again.`);
+    setTimeout(refresh, 1500);
+  } catch (error) {
+    say(`Retry failed: ${error.message}`, true);
+    button.disabled = false;
+  }
+}
+
+function operationsQuery() {
+  const params = new URLSearchParams({ limit: "50" });
+  const channel = $("filter-channel").value.trim();
+  const state = $("filter-state").value;
+  if (channel) params.set("channelId", channel);
+  if (state) params.set("status", state);
+  return `sync/operations?${params}`;
+}
+
+async function refresh() {
+  try {
+    showStatus(await call("sync/status"));
+    if (!adminKey()) {
+      say("Type the admin key to see runs and operations.");
+      return;
+    }
+    const [runs, history, operations] = await Promise.all([
+      call("sync/runs?limit=10"),
+      call(`sync/history?hours=${HISTORY_HOURS}`),
+      call(operationsQuery()),
+    ]);
+    showRuns(runs.items);
+    showHistory(history);
+    showOperations(operations.items);
+    $("updated-at").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    if ($("message").classList.contains("error") || !$("message").textContent) say("");
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) {
+      sessionStorage.removeItem(KEY_SLOT);
+      say("That key was refused: type the admin key again.", true);
+    } else {
+      say(`Could not refresh: ${error.message}`, true);
+    }
+  }
+}
+
+function schedule() {
+  clearInterval(timer);
+  timer = $("auto-refresh").checked ? setInterval(refresh, REFRESH_MS) : null;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("key-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY_SLOT, $("admin-key").value);
+    $("admin-key").value = "";
+    say("Key set for this tab.");
+    refresh();
+  });
+  $("forget-key").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_SLOT);
+    say("Key forgotten.");
+  });
+  $("operations-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    refresh();
+  });
+  $("refresh-now").addEventListener("click", refresh);
+  $("auto-refresh").addEventListener("change", schedule);
+  schedule();
+  refresh();
+});

@@ -1,0 +1,65 @@
+"""Telemetry for Application Insights: traces, logs and metrics through Azure Monitor's OpenTelemetry
+distro, switched on by the `APPLICATIONINSIGHTS_CONNECTION_STRING` app setting and off without it.
+
+Logs are structured: a record carries `channelId`, `customerId`, `operationId` (given by the code
+that logs) and `invocationId` (the function invocation it ran in) as attributes, which become
+custom dimensions. Only these ids and codes are ever attributes; names, e-mails and phones never are.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+CONNECTION_SETTING = "APPLICATIONINSIGHTS_CONNECTION_STRING"
+APP_LOGGER = ""  # the root logger: the app's records and the Azure SDK's warnings alike
+ALLOWED_ATTRIBUTES = frozenset({"channelId", "customerId", "operationId", "invocationId", "errorCode"})
+
+_invocation: contextvars.ContextVar[str | None] = contextvars.ContextVar("invocation_id", default=None)
+_configured = False
+
+
+@contextmanager
+def invocation(invocation_id: str | None) -> Iterator[None]:
+    """Marks every record logged inside as belonging to this function invocation."""
+    token = _invocation.set(invocation_id)
+    try:
+        yield
+    finally:
+        _invocation.reset(token)
+
+
+_plain_factory = logging.getLogRecordFactory()
+
+
+def _record_with_invocation(*args: object, **kwargs: object) -> logging.LogRecord:
+    """Every record, of every logger, made during an invocation carries its `invocationId`."""
+    record = _plain_factory(*args, **kwargs)
+    invocation_id = _invocation.get()
+    if invocation_id is not None:
+        record.invocationId = invocation_id
+    return record
+
+
+def configure_telemetry(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """Exports to Application Insights when the connection string is set; answers whether it does.
+    Idempotent: the OpenTelemetry providers are process-wide and set once."""
+    global _configured
+    if logging.getLogRecordFactory() is not _record_with_invocation:
+        logging.setLogRecordFactory(_record_with_invocation)
+    connection_string = environ.get(CONNECTION_SETTING, "").strip()
+    if not connection_string or _configured:
+        return _configured
+    from azure.monitor.opentelemetry import configure_azure_monitor
+
+    configure_azure_monitor(
+        connection_string=connection_string,
+        logger_name=APP_LOGGER,
+        # Request bodies and URLs stay out of traces: a query string may hold a search term.
+        instrumentation_options={"requests": {"enabled": False}, "urllib3": {"enabled": False}},
+    )
+    _configured = True
+    return True

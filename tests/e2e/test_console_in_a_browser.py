@@ -1,0 +1,106 @@
+"""The synchronization console in a real browser: Debian's Chromium driven by Playwright.
+
+A failing conversion shows up on the page with its error code; Retry puts it back in line, the
+queue converts it, and the page's counters and list follow. A screenshot is left in tests/artifacts.
+Where no Chromium is installed the test is skipped with one line saying so (`make test` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.domain.sync import SYNC_QUEUE
+from shared.services import fault_points
+from tests.e2e.conftest import StartHost
+from tests.support.api import ADMIN, wait_for
+from tests.support.builders import TEST_ADMIN_KEY, person
+from tests.support.faults import StorageFaults, SwitchableFaults
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def installed_chromium() -> str | None:
+    named = os.environ.get("CHROMIUM_PATH")
+    if named:
+        return named if Path(named).exists() else None
+    return next((path for name in BROWSER_NAMES if (path := shutil.which(name))), None)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    executable = installed_chromium()
+    if executable is None:
+        pytest.skip(
+            "no Chromium on this machine (`make test` installs Debian's chromium): console test not run"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (`make test` installs it): console test not run")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def test_a_failed_conversion_is_seen_retried_and_converted_from_the_console(
+    start_host: StartHost, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    hq_fails = SwitchableFaults(fault_points.AFTER_ACCOUNT_NUMBER_BOUND)
+    lost_messages = StorageFaults(fail_when=lambda request: f"/{SYNC_QUEUE}/messages" in request.url)
+    api = start_host(faults=hq_fails, queue_trigger=False, channel_transport=lost_messages)
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    customer_id = api.create_customer(channel_id, key, person(email="console@example.com")).json()[
+        "customerId"
+    ]
+    assert api.http.post("/api/sync/runs", headers=ADMIN).json()["failed"] >= 1
+    hq_fails.active.clear()
+    api = start_host()  # HQ is back and the queue works: only the retry is missing
+    failed_before = api.http.get("/api/sync/status").json()["failedOperations"]
+    assert failed_before >= 1
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1100})
+    page = context.new_page()
+    page.goto(f"{api.base_url}/api/console")
+    expect(page.get_by_role("heading", name="Customer synchronization")).to_be_visible()
+    page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
+    page.get_by_role("button", name="Use key").click()
+    page.get_by_label("Channel").fill(channel_id)
+    page.get_by_role("button", name="Search").click()
+
+    row = page.locator("#operations tr", has_text=customer_id)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Failed")
+    expect(row).to_contain_text("SimulatedCrash")
+    expect(page.locator("#failedOperations")).to_have_text(str(failed_before))
+    expect(page.locator("#runs tr").first).to_contain_text("manual")
+    # The key lives in the tab's session storage only: not in the address, not in a cookie.
+    assert page.evaluate("sessionStorage.getItem('commerce-admin-key')") == TEST_ADMIN_KEY
+    assert TEST_ADMIN_KEY not in page.url and context.cookies() == []
+
+    row.get_by_role("button", name="Retry").click()
+    expect(page.locator("#message")).to_contain_text("queued again")
+    wait_for(lambda: api.customer(channel_id, key, customer_id).json()["syncStatus"] == "Synced", timeout=20)
+    page.get_by_role("button", name="Refresh now").click()
+    expect(page.locator("#operations tr", has_text=customer_id)).to_have_count(0)
+    expect(page.locator("#failedOperations")).not_to_have_text(str(failed_before))
+    page.get_by_label("State").select_option("Synced")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#operations tr", has_text=customer_id).first).to_contain_text("Synced")
+    expect(page.locator("#chart rect.bar").first).to_be_visible()  # the conversion is on the chart
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console.png"), full_page=True)
+    assert api.customer(channel_id, key, customer_id).json()["syncStatus"] == "Synced"
+    context.close()
