@@ -12,7 +12,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from bench.measure import time_each
 from bench.result import BenchmarkResult, Floor, Target
 from bench.sample_customers import till_customer
 from bench.scale import quick
-from bench.seeding import SEEDING_THREADS, clear_sync_queue, create_pending_customers, new_async_channel
+from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
 from shared.domain.channel import Channel
 from shared.domain.customer import CreationMode, CustomerProfile, CustomerRecord, SyncStatus
 from shared.domain.duplicates import match_keys
@@ -106,18 +105,16 @@ def _bulk_synced_customers(
         rows[(MASTER_TABLE, hq_master.account_number)].append(master_entity(hq_master))
     tables = {name: service.create_table_if_not_exists(name) for name, _ in rows}
 
-    def write(group: tuple[tuple[str, str], list[dict[str, Any]]]) -> None:
-        (table_name, _), entities = group
+    # One request at a time: Azurite serves single upserts at about a millisecond each, however many
+    # rows it holds, but drops connections when many bulk writes arrive at once.
+    for (table_name, _), entities in rows.items():
         if len(entities) == 1:  # most partitions hold one row: a plain upsert costs Azurite less
             tables[table_name].upsert_entity(entities[0], mode=UpdateMode.REPLACE)
-            return
+            continue
         for start in range(0, len(entities), 100):
             tables[table_name].submit_transaction(
                 [("upsert", e, {"mode": UpdateMode.REPLACE}) for e in entities[start : start + 100]]
             )
-
-    with ThreadPoolExecutor(max_workers=SEEDING_THREADS) as pool:
-        list(pool.map(write, rows.items()))
     return records
 
 

@@ -13,10 +13,14 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 CONNECTION_SETTING = "APPLICATIONINSIGHTS_CONNECTION_STRING"
+# As the Functions host reads it: `ClientId=<managed identity>;Authorization=AAD` for Entra ID ingestion.
+AUTHENTICATION_SETTING = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"
 APP_LOGGER = ""  # the root logger: the app's records and the Azure SDK's warnings alike
-ALLOWED_ATTRIBUTES = frozenset({"channelId", "customerId", "operationId", "invocationId", "errorCode"})
+# The exporter's own HTTP calls log through these at INFO: exported, each would cause another call.
+QUIET_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "azure.monitor.opentelemetry", "urllib3")
 
 _invocation: contextvars.ContextVar[str | None] = contextvars.ContextVar("invocation_id", default=None)
 _configured = False
@@ -55,7 +59,15 @@ def configure_telemetry(environ: dict[str, str] | os._Environ[str] = os.environ)
         return _configured
     from azure.monitor.opentelemetry import configure_azure_monitor
 
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    options: dict[str, Any] = {}
+    credential = _ingestion_credential(environ.get(AUTHENTICATION_SETTING, ""))
+    if credential is not None:
+        options["credential"] = credential
     configure_azure_monitor(
+        **options,
         connection_string=connection_string,
         logger_name=APP_LOGGER,
         # Request bodies and URLs stay out of traces: a query string may hold a search term.
@@ -63,3 +75,14 @@ def configure_telemetry(environ: dict[str, str] | os._Environ[str] = os.environ)
     )
     _configured = True
     return True
+
+
+def _ingestion_credential(authentication: str) -> Any:
+    """The managed identity the deployment names for Entra ID ingestion (the resource refuses keys)."""
+    parts = dict(part.split("=", 1) for part in authentication.split(";") if "=" in part)
+    if parts.get("Authorization", "").upper() != "AAD":
+        return None
+    from azure.identity import ManagedIdentityCredential
+
+    client_id = parts.get("ClientId")
+    return ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()

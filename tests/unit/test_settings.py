@@ -56,3 +56,14 @@ def test_duplicate_policy_is_flag_by_default_and_refuses_what_it_does_not_offer(
     assert Settings(DUPLICATE_POLICY="link").duplicate_policy is DuplicatePolicy.LINK
     with pytest.raises(ValueError, match="DUPLICATE_POLICY"):
         Settings(DUPLICATE_POLICY="merge")
+
+
+def test_entra_id_ingestion_uses_the_managed_identity_the_deployment_names() -> None:
+    from azure.identity import ManagedIdentityCredential
+
+    from shared.telemetry import _ingestion_credential
+
+    assert _ingestion_credential("") is None
+    assert _ingestion_credential("Authorization=Key") is None
+    credential = _ingestion_credential("ClientId=11111111-2222-3333-4444-555555555555;Authorization=AAD")
+    assert isinstance(credential, ManagedIdentityCredential)
