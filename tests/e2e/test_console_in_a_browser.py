@@ -74,8 +74,14 @@ def test_a_failed_conversion_is_seen_retried_and_converted_from_the_console(
     page = context.new_page()
     page.goto(f"{api.base_url}/api/console")
     expect(page.get_by_role("heading", name="Customer synchronization")).to_be_visible()
-    page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
-    page.get_by_role("button", name="Use key").click()
+    # Keyboard first: a skip link, then the key field, which Enter submits.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the console"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "admin-key"
+    page.keyboard.type(TEST_ADMIN_KEY)
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("Key set")
     page.get_by_label("Channel").fill(channel_id)
     page.get_by_role("button", name="Search").click()
 
