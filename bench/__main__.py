@@ -15,6 +15,7 @@ from bench.create_cpu import measure_create_cpu
 from bench.create_latency import measure_create_latency
 from bench.create_throughput import measure_create_throughput
 from bench.hq_far_away import measure_hq_far_away
+from bench.match_index_scale import measure_match_index_scale
 from bench.offline_upload import measure_offline_upload
 from bench.report import Machine, write_reports
 from bench.result import BenchmarkResult
@@ -39,6 +40,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_offline_upload,
     measure_scale_out,
     measure_scale_of_data,
+    measure_match_index_scale,
 ]
 
 

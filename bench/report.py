@@ -20,6 +20,12 @@ AZURITE_PACKAGE = BENCH_DIR.parent / "node_modules" / "azurite" / "package.json"
 WHY_THESE_FLOORS = """\
 ## Why these floors
 
+- **Duplicate detection beside 20,000 HQ customers**: detection writes a new customer's match keys
+  and reads each key's partition (an HMAC of the key), so its cost is a few requests by key,
+  whatever HQ holds. The floor is the same batch beside an index of 1,000; both steps convert the
+  same 200 customers, 20 of them returning shoppers whose e-mail an indexed customer has, and both
+  find the 20 duplicates. Round trips (counted on the wire) and app CPU are what Azure would bill;
+  Azurite's wall time grows with its in-memory tables where Azure's keyed reads would not.
 - **Create latency and throughput**: an async create makes three storage round trips (the GUID
   claim, one entity-group transaction with the customer, its addresses, operations and search
   entries, and the queue message; the channel and key are cached). The floor is the least any async

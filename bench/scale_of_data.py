@@ -1,8 +1,6 @@
 """The batch and search cost what they touch, not what is stored: the same work beside 1,000 and
 beside 20,000 synced customers. The synced customers are written in bulk with the rows the app
-writes (the record, its synced search entries, its HQ match key), so seeding takes seconds, not
-hours of conversions. Some pending customers are returning shoppers with the e-mail of a synced
-one, so the batch's duplicate detection reads match-index partitions that hold something."""
+writes (the record, its synced search entries), so seeding takes seconds, not hours of conversions."""
 
 from __future__ import annotations
 
@@ -25,14 +23,10 @@ from bench.scale import quick
 from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
 from shared.domain.channel import Channel
 from shared.domain.customer import CreationMode, CustomerProfile, CustomerRecord, SyncStatus
-from shared.domain.duplicates import match_keys
 from shared.domain.search import SYNCED_SCOPE, index_terms, key_term, sort_key
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.search import search_customers
 from shared.storage.channel_customers import _customer_entity
-from shared.storage.duplicates import MATCH_KEYS_TABLE
-from shared.storage.headquarters import MASTER_TABLE, master_entity
-from shared.storage.ports import HqCustomer
 from shared.storage.search_index import SEARCH_INDEX_TABLE, partition_key, row_key
 from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.builders import make_dependencies
@@ -44,17 +38,15 @@ SMALL = 1_000
 LARGE = int(os.environ.get("BENCH_LARGE_SYNCED", "5000"))
 QUICK_SMALL, QUICK_LARGE = 200, 2_000
 PENDING = 200
-RETURNING = 20  # of the pending customers, shoppers a synced customer's e-mail makes duplicates
 SEARCHES = 30
 CPU_ROUNDS = 5
 TARGET = Target("<=", 1.2)
 
 
 def _bulk_synced_customers(
-    connection_string: str, channel: Channel, count: int, tag: str, *, secret: bytes
+    connection_string: str, channel: Channel, count: int, tag: str
 ) -> list[CustomerRecord]:
-    # Azurite may drop a connection under a long bulk write: the SDK retries it.
-    service = TableServiceClient.from_connection_string(connection_string, retry_total=10)
+    service = TableServiceClient.from_connection_string(connection_string)
     records = []
     rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for number in range(count):
@@ -89,30 +81,10 @@ def _bulk_synced_customers(
                     "CustomerId": record.customer_id,
                 }
             )
-        for key in match_keys(profile):
-            rows[(MATCH_KEYS_TABLE, key.digest(secret))].append(
-                {
-                    "PartitionKey": key.digest(secret),
-                    "RowKey": record.account_number,
-                    "CustomerId": record.customer_id,
-                    "MatchedOn": key.matched_on.value,
-                }
-            )
-    for record in records[:: max(count // RETURNING, 1)]:  # the masters returning shoppers match
-        hq_master = HqCustomer(
-            record.account_number or "", record.customer_id, channel.channel_id, record.profile
-        )
-        rows[(MASTER_TABLE, hq_master.account_number)].append(master_entity(hq_master))
-    tables = {name: service.create_table_if_not_exists(name) for name, _ in rows}
-
-    # One request at a time: Azurite serves single upserts at about a millisecond each, however many
-    # rows it holds, but drops connections when many bulk writes arrive at once.
     for (table_name, _), entities in rows.items():
-        if len(entities) == 1:  # most partitions hold one row: a plain upsert costs Azurite less
-            tables[table_name].upsert_entity(entities[0], mode=UpdateMode.REPLACE)
-            continue
+        table = service.create_table_if_not_exists(table_name)
         for start in range(0, len(entities), 100):
-            tables[table_name].submit_transaction(
+            table.submit_transaction(
                 [("upsert", e, {"mode": UpdateMode.REPLACE}) for e in entities[start : start + 100]]
             )
     return records
@@ -136,7 +108,6 @@ class Cost:
     wall_ms: float
     cpu_ms: float
     round_trips: float
-    duplicates: int = 0
 
 
 @dataclass
@@ -164,21 +135,9 @@ def _prepare(connection_string: str, synced: int) -> Step:
     )
     channel = new_async_channel(dependencies)
     tag = uuid.uuid4().hex[:8]
-    seeded = _bulk_synced_customers(
-        connection_string, channel, synced, tag, secret=dependencies.settings.match_index_secret.encode()
-    )
-    target = seeded[synced // 2]
+    target = _bulk_synced_customers(connection_string, channel, synced, tag)[synced // 2]
     clear_sync_queue(connection_string)
-    create_pending_customers(dependencies, channel, PENDING - RETURNING, with_address=False)
-    returning = set(
-        create_pending_customers(
-            dependencies,
-            channel,
-            RETURNING,
-            with_address=False,
-            email_of=lambda n: str(seeded[n * max(synced // RETURNING, 1)].profile.email),
-        )
-    )
+    create_pending_customers(dependencies, channel, PENDING, with_address=False)
     # The seeded rows are garbage now: collect them, or a full collection during the measurement
     # would bill their traversal to the app.
     gc.collect()
@@ -192,7 +151,6 @@ def _prepare(connection_string: str, synced: int) -> Step:
         float(batch.duration_ms),
         (time.process_time() - before_cpu) * 1000.0,
         float(round_trips() - before_trips),
-        duplicates=sum(1 for c in dependencies.duplicates.listed() if c.customer_id in returning),
     )
     prefix = str(target.profile.last_name)[:-2]  # a name prefix that only this customer's family shares
     searches: dict[str, Callable[[], object]] = {
@@ -258,26 +216,18 @@ def measure_scale_of_data(connection_string: str) -> list[BenchmarkResult]:
     return [
         BenchmarkResult(
             name=f"batch beside {large:,} vs {small:,} synced customers",
-            measured=(
-                f"`run_conversion_batch` over {PENDING} pending customers ({RETURNING} of them "
-                f"duplicates of synced ones) beside {large:,} synced customers and their match keys"
-            ),
+            measured=f"`run_conversion_batch` over {PENDING} pending customers beside {large:,} synced ones",
             floor=Floor(f"app CPU of the same batch beside {small:,} synced", few.batch.cpu_ms, "ms"),
             ratio=many.batch.cpu_ms / few.batch.cpu_ms,
             ratio_meaning=(
                 f"app CPU beside many over beside few; round trips {many.batch.round_trips:.0f} vs "
-                f"{few.batch.round_trips:.0f}; duplicates found {many.batch.duplicates} vs "
-                f"{few.batch.duplicates} of {RETURNING}; wall ratio "
-                f"{many.batch.wall_ms / few.batch.wall_ms:.2f}, Azurite's"
+                f"{few.batch.round_trips:.0f}; wall ratio {many.batch.wall_ms / few.batch.wall_ms:.2f}, "
+                "Azurite's"
             ),
             p50_ms=many.batch.wall_ms,
             target=TARGET,
             value=many.batch.cpu_ms,
-            details={
-                **_details(many.batch, few.batch),
-                "duplicates_many": many.batch.duplicates,
-                "duplicates_few": few.batch.duplicates,
-            },
+            details=_details(many.batch, few.batch),
         ),
         *searches,
     ]
