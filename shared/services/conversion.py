@@ -178,6 +178,7 @@ def _mark_linked(
         record.customer_id,
         record.channel_id,
         account_number,
+        extra={"channelId": record.channel_id, "customerId": record.customer_id},
     )
     return synced
 

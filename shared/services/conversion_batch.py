@@ -53,6 +53,7 @@ def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSumm
                 customer_id,
                 channel_id,
                 type(error).__name__,
+                extra={"channelId": channel_id, "customerId": customer_id},
             )
             return None
 

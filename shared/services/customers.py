@@ -181,6 +181,7 @@ def _create_in_headquarters(
             record.customer_id,
             record.channel_id,
             type(error).__name__,
+            extra={"channelId": record.channel_id, "customerId": record.customer_id},
         )
     return _fall_back_to_async(dependencies, record)
 

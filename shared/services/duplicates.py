@@ -80,6 +80,7 @@ def _record(dependencies: Dependencies, survivor: MatchHit, duplicate: MatchHit)
         duplicate.account_number,
         survivor.account_number,
         ", ".join(kind.value for kind in matched_on),
+        extra={"channelId": newer.channel_id, "customerId": newer.customer_id},
     )
 
 

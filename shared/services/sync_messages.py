@@ -30,5 +30,6 @@ def announce_sync(
             customer_id,
             channel_id,
             type(error).__name__,
+            extra={"channelId": channel_id, "customerId": customer_id},
         )
         return False
