@@ -1,9 +1,9 @@
 """Marketing consent per contact, and the history that proves it (CONTRACT §7).
 
 Under GDPR a consent is worth what its proof is: when it was given or withdrawn, and where. Every
-change is therefore appended to the customer's consent history, never rewritten. A contact that
-appears (a new e-mail address, a first phone) records its consent too, given or not, because
-consent is given for an address, not for a customer.
+change is therefore appended to the customer's consent history, never rewritten. No consent is the
+starting point, so a contact that arrives without consent records nothing; consent given, to a new
+address as well, is recorded, and so is its end: withdrawn, or gone with the address it was for.
 """
 
 from __future__ import annotations
@@ -47,10 +47,17 @@ def _contacts(profile: CustomerProfile | None) -> dict[str, tuple[str, bool]]:
 def consent_changes(
     before: CustomerProfile | None, after: CustomerProfile, *, channel_id: str, at: datetime
 ) -> list[ConsentChange]:
-    """What a create (`before` None) or an edit changed: a contact's consent, or the contact it is for."""
-    old = _contacts(before)
-    return [
-        ConsentChange(contact=label, marketing_consent=consent, channel_id=channel_id, changed_at=at)
-        for label, (value, consent) in _contacts(after).items()
-        if old.get(label) != (value, consent)
-    ]
+    """What a create (`before` None) or an edit changed: consent given (to this very address),
+    withdrawn, or ended because its contact went or changed."""
+    old, new = _contacts(before), _contacts(after)
+    changes = []
+    for label in [*new, *(label for label in old if label not in new)]:
+        old_value, old_consent = old.get(label, (None, False))
+        new_value, new_consent = new.get(label, (None, False))
+        if new_consent != old_consent or (new_consent and new_value != old_value):
+            changes.append(
+                ConsentChange(
+                    contact=label, marketing_consent=new_consent, channel_id=channel_id, changed_at=at
+                )
+            )
+    return changes

@@ -165,7 +165,7 @@ def test_a_customer_life_from_create_to_batch_logs_its_id_but_no_personal_data(
     )
     assert edited.status_code == 200, edited.text
     history = api.http.get(f"/api/channels/{channel_id}/customers/{customer_id}/consents", headers=key)
-    assert history.status_code == 200 and len(history.json()["items"]) == 5
+    assert history.status_code == 200 and len(history.json()["items"]) == 3
     assert api.http.post("/api/sync/runs", headers=ADMIN).status_code == 200
     in_hq_at_once = api.create_customer(sync_channel_id, sync_key, customer_body())
     assert in_hq_at_once.status_code == 201 and in_hq_at_once.json()["syncStatus"] == "Synced"

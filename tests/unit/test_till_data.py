@@ -64,26 +64,36 @@ def profile(**fields: Any) -> CustomerProfile:
     return CustomerProfile.model_validate({"firstName": "A", "lastName": "B", **fields})
 
 
-def test_consent_changes_record_new_contacts_and_changed_consent_only() -> None:
-    before = profile(email="a@example.com", additionalEmails=["b@example.com"])
+def test_consent_changes_record_consent_given_withdrawn_or_ended_never_a_bare_no() -> None:
+    before = profile(
+        email="a@example.com",
+        emailMarketingConsent=True,
+        additionalEmails=["b@example.com"],
+        phone="+442079460000",
+    )
     assert {
         (c.contact, c.marketing_consent) for c in consent_changes(None, before, channel_id="s", at=NOW)
     } == {
-        ("email", False),
-        ("additionalEmails[0]", False),
+        ("email", True)  # no consent is where every contact starts: nothing to prove
     }
     assert consent_changes(before, before, channel_id="s", at=NOW) == []
     after = profile(
-        email="a@example.com",
-        emailMarketingConsent=True,
-        additionalEmails=["c@example.com"],
+        email="new@example.com",  # another address: the consent was for the old one
+        additionalEmails=[{"value": "c@example.com", "marketingConsent": True}],
         phone="+442079460000",
+        phoneMarketingConsent=True,
     )
     changes = consent_changes(before, after, channel_id="web", at=NOW)
     assert {(c.contact, c.marketing_consent, c.channel_id) for c in changes} == {
-        ("email", True, "web"),
-        ("additionalEmails[0]", False, "web"),  # another address: its consent is a new one
-        ("phone", False, "web"),
+        ("email", False, "web"),
+        ("additionalEmails[0]", True, "web"),
+        ("phone", True, "web"),
+    }
+    gone = profile(phone="+442079460000", phoneMarketingConsent=True)
+    assert {
+        (c.contact, c.marketing_consent) for c in consent_changes(after, gone, channel_id="s", at=NOW)
+    } == {
+        ("additionalEmails[0]", False)  # the address went, and its consent with it
     }
 
 
