@@ -5,20 +5,10 @@ from __future__ import annotations
 import azure.functions as func
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response, read_json_body
+from functions.http_api import json_response, query_flag, read_json_body
 from shared.bootstrap import AppDependencies
 from shared.domain.attributes import AttributeDefinition, AttributeDefinitionInput, AttributeList
-from shared.domain.errors import FieldError, ValidationFailed
 from shared.services.attributes import define_attribute, list_attributes, retire_attribute
-
-
-def _flag(call: Call, name: str) -> bool:
-    value = call.request.params.get(name)
-    if value in (None, "false"):
-        return False
-    if value == "true":
-        return True
-    raise ValidationFailed([FieldError(name, "must be true or false")])
 
 
 def blueprint(app: AppDependencies) -> func.Blueprint:
@@ -38,7 +28,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         ),
     )
     def get_attributes(call: Call) -> func.HttpResponse:
-        items = list_attributes(call.dependencies, include_retired=_flag(call, "includeRetired"))
+        items = list_attributes(call.dependencies, include_retired=query_flag(call.request, "includeRetired"))
         return json_response(AttributeList(items=items))
 
     @routes.function_name(name="put_customer_attribute")

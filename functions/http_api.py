@@ -208,6 +208,14 @@ def path_of(request: func.HttpRequest) -> str:
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
+def query_flag(request: func.HttpRequest, name: str) -> bool:
+    """A true/false query value, false when absent; anything else is a 422 naming it."""
+    value: str | None = request.params.get(name)
+    if value not in (None, "true", "false"):
+        raise ValidationFailed([FieldError(name, "must be true or false")])
+    return value == "true"
+
+
 def query_whole_number(request: func.HttpRequest, name: str, *, default: int) -> int:
     """A numeric query value in ASCII digits only; `int()` would also read Devanagari digits."""
     value = request.params.get(name)

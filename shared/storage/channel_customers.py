@@ -47,10 +47,9 @@ from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 from shared.storage.search_index import pending_search_entities
-from shared.storage.tables import CUSTOMERS_TABLE
+from shared.storage.tables import CUSTOMERS_TABLE, newest_first
 
 PENDING_PREFIX = "pending|"
-CONSENT_CLOCK_END = 10**17 - 1  # microseconds; far beyond any date a change can carry
 DONE_PREFIX = "done|"
 MAX_TRANSACTION_OPERATIONS = 100
 _REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
@@ -79,8 +78,7 @@ def done_row(ref: OperationRef) -> str:
 
 def consent_row(customer_id: str, change: ConsentChange, position: int) -> str:
     """Newest first: the time counts down, and a change's contacts keep their order within it."""
-    countdown = CONSENT_CLOCK_END - int(change.changed_at.timestamp() * 1_000_000)
-    return f"consent|{customer_id}|{countdown:017d}|{position:03d}"
+    return f"consent|{customer_id}|{newest_first(change.changed_at)}|{position:03d}"
 
 
 def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int) -> dict[str, Any]:

@@ -10,17 +10,16 @@ from azure.data.tables import UpdateMode
 
 from shared.domain.sync import RunSummary
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.tables import newest_first
 
 RUNS_TABLE = "SyncRuns"
 RUNS_PARTITION = "conversion"
 LAST_RUN_ROW = "last"
 RUN_PREFIX = "run|"
-CLOCK_END = 10**17 - 1  # microseconds
 
 
 def run_row(summary: RunSummary) -> str:
-    countdown = CLOCK_END - int(summary.started_at.timestamp() * 1_000_000)
-    return f"{RUN_PREFIX}{countdown:017d}|{summary.run_id}"
+    return f"{RUN_PREFIX}{newest_first(summary.started_at)}|{summary.run_id}"
 
 
 class SyncRunLog:
@@ -42,8 +41,7 @@ class SyncRunLog:
         """The latest runs, newest first; only those started at `since` or later when given."""
         end = RUN_PREFIX[:-1] + "}"
         if since is not None:
-            countdown = CLOCK_END - int(since.timestamp() * 1_000_000)
-            end = f"{RUN_PREFIX}{countdown:017d}}}"
+            end = f"{RUN_PREFIX}{newest_first(since)}}}"
         with translate_storage_errors():
             rows = self._account.table(RUNS_TABLE).query_entities(
                 "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
