@@ -12,10 +12,7 @@ import pytest
 
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, ApiClient
-
-
-def unique_phone() -> str:
-    return f"+44207{uuid.uuid4().int % 10**7:07d}"
+from tests.support.builders import unique_phone
 
 
 def shopper(**overrides: Any) -> dict[str, Any]:

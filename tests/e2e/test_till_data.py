@@ -10,13 +10,10 @@ import pytest
 
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, ApiClient
+from tests.support.builders import unique_phone
 from tests.support.inspection import hq_master
 
 Channel = tuple[str, dict[str, str]]
-
-
-def unique_phone() -> str:
-    return f"+44207{uuid.uuid4().int % 10**7:07d}"
 
 
 def shopper(**overrides: Any) -> dict[str, Any]:

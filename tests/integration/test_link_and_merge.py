@@ -18,7 +18,7 @@ from shared.services.fault_points import BEFORE_MATCH_KEYS_CLAIMED, MERGE_POINTS
 from shared.services.loyalty import issue_loyalty_card
 from shared.services.merging import merge_duplicate
 from shared.services.search import search_customers
-from tests.support.builders import add_channel, make_dependencies, person
+from tests.support.builders import add_channel, make_dependencies, person, unique_phone
 from tests.support.faults import CrashAt, SimulatedCrash
 from tests.support.inspection import hq_loyalty_cards, hq_master, hq_masters_of
 
@@ -35,10 +35,6 @@ class ClaimTogether(FaultPoints):
     def reach(self, point: str) -> None:
         if point == BEFORE_MATCH_KEYS_CLAIMED:
             self.barrier.wait()
-
-
-def unique_phone() -> str:
-    return f"+44207{uuid.uuid4().int % 10**7:07d}"
 
 
 def convert(dependencies: Dependencies, ref: tuple[str, str]) -> None:
