@@ -11,6 +11,8 @@ Row keys:
   done|<customerId>[|<target>]             a completed sync operation (the audit trail)
   idempotency|<sha256 of the key>          an Idempotency-Key and the customer it created
   consent|<customerId>|<newest first>      a change of marketing consent, never rewritten
+  converted|<newest first>|<customerId>    when a customer converted: the console's chart reads
+                                           the last hours as one short range
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from shared.domain.customer import (
     SyncStatus,
 )
 from shared.domain.operations import (
-    OperationKind,
     OperationRef,
     OperationState,
     SyncOperation,
@@ -51,6 +52,7 @@ from shared.storage.tables import CUSTOMERS_TABLE, newest_first
 
 PENDING_PREFIX = "pending|"
 DONE_PREFIX = "done|"
+CONVERTED_PREFIX = "converted|"
 MAX_TRANSACTION_OPERATIONS = 100
 _REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
 
@@ -199,6 +201,15 @@ class ChannelCustomerTable:
         operations: list[Any] = [
             ("update", _customer_entity(synced), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
             *self._completion(ref, operation, synced_at),
+            (
+                "upsert",
+                {
+                    "PartitionKey": record.channel_id,
+                    "RowKey": f"{CONVERTED_PREFIX}{newest_first(synced_at)}|{record.customer_id}",
+                    "ConvertedAt": synced_at,
+                },
+                {"mode": UpdateMode.REPLACE},
+            ),
         ]
         entries = [
             {"PartitionKey": entity["PartitionKey"], "RowKey": entity["RowKey"]}
@@ -470,23 +481,20 @@ class ChannelCustomerTable:
         return [_operation_from(row) for row in rows]
 
     def conversions_since(self, channel_id: str, since: datetime) -> list[datetime]:
-        """When the channel's customers converted since `since`: completed create operations, read
-        from the audit trail's range with only the time selected."""
+        """When the channel's customers converted since `since`: one range of the conversion log,
+        as long as the window, whatever the channel's history."""
         with translate_storage_errors():
             rows = self._table.query_entities(
-                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end and Kind eq @kind"
-                " and CompletedAt ge @since",
+                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
                 parameters={
                     "pk": channel_id,
-                    "start": DONE_PREFIX,
-                    "end": _after(DONE_PREFIX),
-                    "kind": OperationKind.CUSTOMER_CREATE.value,
-                    "since": since,
+                    "start": CONVERTED_PREFIX,
+                    "end": f"{CONVERTED_PREFIX}{newest_first(since)}}}",
                 },
-                select=["CompletedAt"],
+                select=["ConvertedAt"],
                 results_per_page=1000,
             )
-            return [_utc(row["CompletedAt"]) for row in rows]
+            return [_utc(row["ConvertedAt"]) for row in rows]
 
     def _range(
         self, channel_id: str, prefix: str, *, end: str | None = None, limit: int | None = None
