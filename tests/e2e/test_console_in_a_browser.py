@@ -15,12 +15,9 @@ from typing import Any
 
 import pytest
 
-from shared.domain.sync import SYNC_QUEUE
-from shared.services import fault_points
-from tests.e2e.conftest import StartHost
-from tests.support.api import ADMIN, wait_for
-from tests.support.builders import TEST_ADMIN_KEY, person
-from tests.support.faults import StorageFaults, SwitchableFaults
+from tests.e2e.conftest import StartHost, failed_conversion
+from tests.support.api import wait_for
+from tests.support.builders import TEST_ADMIN_KEY
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -57,15 +54,8 @@ def test_a_failed_conversion_is_seen_retried_and_converted_from_the_console(
 ) -> None:
     from playwright.sync_api import expect
 
-    hq_fails = SwitchableFaults(fault_points.AFTER_ACCOUNT_NUMBER_BOUND)
-    lost_messages = StorageFaults(fail_when=lambda request: f"/{SYNC_QUEUE}/messages" in request.url)
-    api = start_host(faults=hq_fails, queue_trigger=False, channel_transport=lost_messages)
-    channel_id, key = api.new_channel(asyncCustomerCreation=True)
-    customer_id = api.create_customer(channel_id, key, person(email="console@example.com")).json()[
-        "customerId"
-    ]
-    assert api.http.post("/api/sync/runs", headers=ADMIN).json()["failed"] >= 1
-    hq_fails.active.clear()
+    failing = failed_conversion(start_host, email="console@example.com")
+    channel_id, key, customer_id = failing.channel_id, failing.key, failing.customer_id
     api = start_host()  # HQ is back and the queue works: only the retry is missing
     failed_before = api.http.get("/api/sync/status").json()["failedOperations"]
     assert failed_before >= 1
