@@ -12,7 +12,9 @@ entry written ahead of conversion cannot leak a pending customer into other chan
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from shared.domain.customer import CustomerPage, CustomerRecord
 from shared.domain.errors import FieldError, ValidationFailed
@@ -75,18 +77,30 @@ def search_customers(
     found: list[CustomerRecord] = []
     last: tuple[int, str] | None = None
     records: dict[str, CustomerRecord | None] = {}
-    for index in range(first_phase, len(phases)):
-        phase = phases[index]
-        hits = dependencies.search_index.find(
-            scope=SYNCED_SCOPE if phase.synced else channel.channel_id,
-            query=phase.query,
+
+    def entries(index: int) -> Iterator[IndexHit]:
+        return dependencies.search_index.find(
+            scope=SYNCED_SCOPE if phases[index].synced else channel.channel_id,
+            query=phases[index].query,
             after=after if index == first_phase else None,
         )
+
+    # The pending entries are read before the synced ones: a customer converting meanwhile is then
+    # in one or the other (see `_listed_here`), never in neither.
+    pending_first = {
+        index: _read_ahead(entries(index), limit + 1)
+        for index in range(first_phase, len(phases))
+        if not phases[index].synced
+    }
+    for index in range(first_phase, len(phases)):
+        hits = pending_first.get(index) or entries(index)
         for hit in hits:
             if hit.customer_id not in records:
                 records[hit.customer_id] = dependencies.customers.get(hit.channel_id, hit.customer_id)
             record = records[hit.customer_id]
-            if record is None or not _listed_here(record, hit, phases, index, channel_id=channel.channel_id):
+            if record is None or not _listed_here(
+                record, hit, phases, index, channel_id=channel.channel_id, first_phase=first_phase
+            ):
                 continue
             if any(kept.customer_id == record.customer_id for kept in found):
                 continue
@@ -112,27 +126,52 @@ def _resume_at(position: dict[str, object], phase_count: int) -> tuple[int, str 
     return phase, after
 
 
+def _read_ahead(hits: Iterator[IndexHit], count: int) -> Iterator[IndexHit]:
+    """Reads the first `count` entries now; the rest, if the page needs them, later."""
+    head = list(islice(hits, count))
+    return chain(head, hits)
+
+
 def _listed_here(
-    record: CustomerRecord, hit: IndexHit, phases: list[Phase], index: int, *, channel_id: str
+    record: CustomerRecord,
+    hit: IndexHit,
+    phases: list[Phase],
+    index: int,
+    *,
+    channel_id: str,
+    first_phase: int,
 ) -> bool:
     """Whether this entry is where the customer is listed: it may be seen from this channel, it
-    still has the term, and no earlier phase (nor an earlier entry of this one) lists it."""
+    still has the term, and no earlier phase (nor an earlier entry of this one) lists it.
+
+    A customer of this channel found through a pending entry but synced by now converted during
+    this search, after its synced entries were read: it is listed here, where it was found, when
+    this request read every synced phase that would have listed it (on an earlier page it would be
+    listed already)."""
     if record.merged_into is not None:  # merged into its survivor, which search lists instead
         return False
     phase = phases[index]
-    own_pending = record.is_pending and record.channel_id == channel_id
-    # A customer being converted has its synced entries before its record says synced: it stays
-    # visible in its own channel all along.
-    if not (own_pending if not phase.synced else (not record.is_pending or own_pending)):
-        return False
     terms = index_terms(record.profile, record.account_number)
     if not phase.query.matches(terms):
         return False
-    if any(
-        earlier.synced == (not record.is_pending) and earlier.query.matches(terms)
-        for earlier in phases[:index]
-    ):
-        return False
+    own = record.channel_id == channel_id
+    synced_phases = [
+        n for n, earlier in enumerate(phases[:index]) if earlier.synced and earlier.query.matches(terms)
+    ]
+    converted_meanwhile = (
+        not phase.synced and own and not record.is_pending and all(n >= first_phase for n in synced_phases)
+    )
+    if not converted_meanwhile:
+        own_pending = record.is_pending and own
+        # A customer being converted has its synced entries before its record says synced: it stays
+        # visible in its own channel all along.
+        if not (own_pending if not phase.synced else (not record.is_pending or own_pending)):
+            return False
+        if any(
+            earlier.synced == (not record.is_pending) and earlier.query.matches(terms)
+            for earlier in phases[:index]
+        ):
+            return False
     return not phase.query.prefix or hit.encoded_term == _first_matching_term(phase.query, terms)
 
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from functions.http_api import MAX_BODY_BYTES
-from tests.support.api import ADMIN, ApiClient, wait_for
+from tests.support.api import ADMIN, ApiClient
 from tests.support.builders import person
 from tests.support.inspection import channel_rows
 from tests.support.local_host import running_host
@@ -94,18 +94,9 @@ def test_odata_looking_ref_finds_no_customer(api: ApiClient, ref: str) -> None:
 def test_odata_looking_search_finds_only_the_customer_of_that_name(api: ApiClient) -> None:
     channel_id, key = api.new_channel(asyncCustomerCreation=True)
     family = "Hostile" + uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))
-    created = []
     for name in ODATA_NAMES:
         body = person(firstName=name, lastName=family, email=None, phone=None)
-        response = api.create_customer(channel_id, key, body)
-        assert response.status_code == 201
-        created.append(response.json()["customerId"])
-    # Searched once the queue converted them all: a search made while a customer moves from the
-    # pending to the synced index can miss it (see the README), which is not what this test is about.
-    wait_for(
-        lambda: all(api.customer(channel_id, key, ref).json()["syncStatus"] == "Synced" for ref in created),
-        timeout=20,
-    )
+        assert api.create_customer(channel_id, key, body).status_code == 201
 
     found = api.http.get(
         f"/api/channels/{channel_id}/customers", params={"search": f"{ODATA_NAMES[1]} {family}"}, headers=key
