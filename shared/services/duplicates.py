@@ -106,14 +106,19 @@ def list_duplicates(dependencies: Dependencies, *, status: str | None) -> list[D
     return dependencies.duplicates.listed(parse_choice("status", status, DuplicateStatus))
 
 
+def candidate_to_change(dependencies: Dependencies, duplicate_id: str) -> tuple[DuplicateCandidate, str]:
+    """The candidate and its version, for a change that must not overwrite another; 404 if unknown."""
+    found = dependencies.duplicates.get(duplicate_id)
+    if found is None:
+        raise NotFound(f"No duplicate candidate '{duplicate_id}'")
+    return found
+
+
 def dismiss_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateCandidate:
     """Not the same person: the pair is never flagged again. Dismissing twice changes nothing."""
 
     def attempt() -> DuplicateCandidate:
-        found = dependencies.duplicates.get(duplicate_id)
-        if found is None:
-            raise NotFound(f"No duplicate candidate '{duplicate_id}'")
-        candidate, version = found
+        candidate, version = candidate_to_change(dependencies, duplicate_id)
         if candidate.status is DuplicateStatus.MERGED:
             raise DuplicateAlreadyMerged(f"Duplicate candidate '{duplicate_id}' is merged already")
         if candidate.status is DuplicateStatus.DISMISSED:

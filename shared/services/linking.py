@@ -53,7 +53,10 @@ def _existing_match(dependencies: Dependencies, keys: list[MatchKey], *, custome
         if master is None or master.customer_id == customer_id:
             continue
         if set(match_keys(master.profile)) & set(keys):
-            survivor = surviving_master(dependencies, hit.account_number)
+            # A live master is its own survivor: only a merged one needs the chain read.
+            survivor = (
+                master if master.merged_into is None else surviving_master(dependencies, master.merged_into)
+            )
             if survivor is not None:
                 return survivor.account_number
     return None

@@ -23,6 +23,7 @@ from shared.domain.errors import DomainError, NotFound
 from shared.optimistic import retry_on_conflict
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
+from shared.services.duplicates import candidate_to_change
 from shared.services.fault_points import (
     AFTER_MERGED_ADDRESSES_MOVED,
     AFTER_MERGED_CARDS_MOVED,
@@ -51,10 +52,7 @@ def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Custome
     """Merges the candidate's newer HQ customer into the older; answers the survivor. Idempotent."""
 
     def attempt() -> HqCustomer:
-        found = dependencies.duplicates.get(duplicate_id)
-        if found is None:
-            raise NotFound(f"No duplicate candidate '{duplicate_id}'")
-        candidate, version = found
+        candidate, version = candidate_to_change(dependencies, duplicate_id)
         if candidate.status is DuplicateStatus.DISMISSED:
             raise DuplicateDismissed(
                 f"Duplicate candidate '{duplicate_id}' was dismissed: not the same person"

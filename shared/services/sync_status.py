@@ -24,7 +24,7 @@ def sync_status(dependencies: Dependencies) -> SyncStatusReport:
         failed_operations=sum(1 for operation in operations if operation.state is OperationState.FAILED),
         oldest_pending_seconds=round((now - oldest).total_seconds(), 3) if oldest else None,
         poison_messages=dependencies.sync_queue.poison_message_count(),
-        last_run=dependencies.run_log.last(),
+        last_run=next(iter(dependencies.run_log.recent(limit=1)), None),
         open_duplicates=dependencies.duplicates.open_count(),
     )
     metrics.last_seen.set(

@@ -1,11 +1,10 @@
-"""Where the conversion batch leaves the summaries of its runs for ops: the last one, and every run
-newest first (RowKey counts down in time), so the console reads the latest ones in one range."""
+"""Where the conversion batch leaves the summaries of its runs for ops: every run newest first
+(RowKey counts down in time), so the last run and the console's latest ones are one short range."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
 from shared.domain.sync import RunSummary
@@ -14,7 +13,6 @@ from shared.storage.tables import newest_first
 
 RUNS_TABLE = "SyncRuns"
 RUNS_PARTITION = "conversion"
-LAST_RUN_ROW = "last"
 RUN_PREFIX = "run|"
 
 
@@ -29,13 +27,11 @@ class SyncRunLog:
     def record(self, summary: RunSummary) -> None:
         entity = {
             "PartitionKey": RUNS_PARTITION,
-            "RowKey": LAST_RUN_ROW,
+            "RowKey": run_row(summary),
             "Summary": summary.model_dump_json(by_alias=True),
         }
         with translate_storage_errors():
-            table = self._account.table(RUNS_TABLE)
-            table.upsert_entity({**entity, "RowKey": run_row(summary)}, mode=UpdateMode.REPLACE)
-            table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+            self._account.table(RUNS_TABLE).upsert_entity(entity, mode=UpdateMode.REPLACE)
 
     def recent(self, *, limit: int, since: datetime | None = None) -> list[RunSummary]:
         """The latest runs, newest first; only those started at `since` or later when given."""
@@ -54,11 +50,3 @@ class SyncRunLog:
                 if len(found) >= limit:
                     break
             return found
-
-    def last(self) -> RunSummary | None:
-        with translate_storage_errors():
-            try:
-                entity = self._account.table(RUNS_TABLE).get_entity(RUNS_PARTITION, LAST_RUN_ROW)
-            except ResourceNotFoundError:
-                return None
-        return RunSummary.model_validate_json(entity["Summary"])
