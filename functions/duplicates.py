@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import azure.functions as func
+from pydantic import Field
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response
+from functions.http_api import json_response, query_whole_number
 from shared.bootstrap import AppDependencies
 from shared.domain.customer import CustomerPublic
-from shared.domain.duplicates import DuplicateCandidate, DuplicateList, DuplicateStatus
-from shared.services.duplicates import dismiss_duplicate, list_duplicates
+from shared.domain.duplicates import DuplicateCandidate, DuplicatePage, DuplicateStatus
+from shared.services.duplicates import (
+    DEFAULT_DUPLICATE_PAGE,
+    MAX_DUPLICATE_PAGE,
+    dismiss_duplicate,
+    list_duplicates,
+)
 from shared.services.merging import merge_duplicate
 
 
@@ -22,16 +30,25 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         app,
         Operation(
             "listDuplicates",
-            "Duplicate candidates, oldest first (admin)",
+            "Duplicate candidates, a page at a time in a stable order (admin)",
             caller="admin",
-            parameters=(Parameter("status", "query", DuplicateStatus),),
-            answers={200: Answer(DuplicateList)},
+            parameters=(
+                Parameter("status", "query", DuplicateStatus),
+                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_DUPLICATE_PAGE)]),
+                Parameter("cursor", "query"),
+            ),
+            answers={200: Answer(DuplicatePage)},
             problems=(401, 403, 422),
         ),
     )
     def get_duplicates(call: Call) -> func.HttpResponse:
-        items = list_duplicates(call.dependencies, status=call.request.params.get("status"))
-        return json_response(DuplicateList(items=items))
+        page = list_duplicates(
+            call.dependencies,
+            status=call.request.params.get("status"),
+            limit=query_whole_number(call.request, "limit", default=DEFAULT_DUPLICATE_PAGE),
+            cursor=call.request.params.get("cursor"),
+        )
+        return json_response(page)
 
     @routes.function_name(name="dismiss_duplicate")
     @routes.route(route="duplicates/{duplicateId}/dismiss", methods=["POST"])

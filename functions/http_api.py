@@ -19,8 +19,9 @@ from shared.domain.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from shared.services.attributes import DefinitionsContended
 from shared.services.conversion import ConversionContended
-from shared.services.duplicates import DuplicateAlreadyMerged
+from shared.services.duplicates import DuplicateMergeStarted
 from shared.services.linking import LinkTargetPending
 from shared.services.merging import DuplicateDismissed, MergeContended
 from shared.storage.ports import StorageUnavailable
@@ -108,7 +109,7 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
         503, "Headquarters is not reachable", (("Retry-After", "30"),)
     ),
     StorageUnavailable: HttpAnswer(503, "Storage is not reachable", (("Retry-After", "5"),)),
-    DuplicateAlreadyMerged: HttpAnswer(409, "This duplicate candidate is merged already"),
+    DuplicateMergeStarted: HttpAnswer(409, "This duplicate candidate's merge has started"),
     DuplicateDismissed: HttpAnswer(409, "This duplicate candidate was dismissed: not the same customer"),
     MergeContended: HttpAnswer(
         503, "A customer changed during the merge; merge again", (("Retry-After", "1"),)
@@ -118,6 +119,9 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
     ),
     ConversionContended: HttpAnswer(
         503, "The customer kept changing during conversion", (("Retry-After", "5"),)
+    ),
+    DefinitionsContended: HttpAnswer(
+        503, "Customer attributes kept changing; try again", (("Retry-After", "1"),)
     ),
 }
 UNMAPPED = HttpAnswer(400, "Request could not be processed")

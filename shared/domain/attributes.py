@@ -18,7 +18,7 @@ from pydantic import Field, StrictBool, model_validator
 
 from shared.domain.errors import FieldError
 from shared.domain.models import ApiModel
-from shared.domain.text import SAFE_TEXT, has_unsafe_characters, line
+from shared.domain.text import REFUSED_MESSAGE, SAFE_TEXT, has_unsafe_characters, line
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,39}")
@@ -89,7 +89,7 @@ def checked_value(definition: AttributeDefinition, value: Any) -> tuple[Any, str
         if len(value) > definition.text_length:
             return None, f"must be at most {definition.text_length} characters"
         if has_unsafe_characters(value):
-            return None, "must not contain control characters or bidirectional overrides"
+            return None, REFUSED_MESSAGE
         return value, None
     if kind is AttributeType.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:

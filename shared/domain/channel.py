@@ -67,8 +67,18 @@ class Channel(ChannelProfile):
         return cls(channel_id=channel_id, **values)
 
     def updated(self, changes: ChannelUpsert) -> Channel:
-        """Validated again, so a nested profile (`customerDefaults`) stays a model."""
-        return Channel.model_validate({**self.model_dump(), **changes.model_dump(exclude_none=True)})
+        """A field left out keeps its value. `customerDefaults` merges key by key: a key left out
+        keeps its value, a key sent as null is cleared, and `"customerDefaults": null` clears all.
+        Validated again, so the nested defaults stay a model."""
+        values = {**self.model_dump(), **changes.model_dump(exclude_none=True, exclude={"customer_defaults"})}
+        if "customer_defaults" in changes.model_fields_set:
+            sent = changes.customer_defaults
+            values["customer_defaults"] = (
+                {}
+                if sent is None
+                else {**self.customer_defaults.model_dump(), **sent.model_dump(exclude_unset=True)}
+            )
+        return Channel.model_validate(values)
 
     def public(self) -> dict[str, object]:
         return self.model_dump(by_alias=True)

@@ -171,6 +171,15 @@ class CustomerProfile(ApiModel):
     organization_name: Name | None = None
     title: ShortText | None = None
     email: Email | None = None
+    email_verified: StrictBool = Field(
+        default=False,
+        description=(
+            "The channel vouches that the customer proved they own `email` (a web shopper signed in "
+            "with a verified e-mail, a code sent and typed back). Only an e-mail verified on both "
+            "customers links them under DUPLICATE_POLICY=link. Changing `email` without sending it "
+            "again makes it false"
+        ),
+    )
     phone: Phone | None = None
     additional_emails: list[Annotated[EmailContact, BeforeValidator(_email_contact)]] = Field(
         default_factory=list, max_length=10
@@ -190,6 +199,14 @@ class CustomerProfile(ApiModel):
     currency: CurrencyCode | None = None
     language: LanguageTag | None = None
     receipt_preference: ReceiptPreference | None = None
+
+    def missing_fields(self) -> list[tuple[str, str]]:
+        """(field, why) for each field the rest of the profile requires but it lacks."""
+        kind = self.customer_type.value
+        missing = [(name, f"is required for a {kind}") for name in self.missing_names()]
+        if self.email_verified and self.email is None:
+            missing.append(("email", "is required when emailVerified is true"))
+        return missing
 
     def missing_names(self) -> list[str]:
         """The name fields its customer type requires but the request left out."""
@@ -231,6 +248,8 @@ class CustomerUpdate(all_optional(CustomerProfile, "CustomerProfileChanges")):  
     def applied_to(self, profile: CustomerProfile) -> CustomerProfile:
         """Attributes change one by one: those sent are set, those sent as null removed."""
         changed = self.changes()
+        if "email_verified" not in changed and changed.get("email", profile.email) != profile.email:
+            changed["email_verified"] = False  # a new address is not proven by the old one's proof
         if "attributes" in changed:
             merged = {**profile.attributes, **changed["attributes"]}
             changed["attributes"] = {name: value for name, value in merged.items() if value is not None}

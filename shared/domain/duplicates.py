@@ -1,7 +1,8 @@
 """Duplicate customers: the match rule, the keys HQ indexes it by, and what ops see of a candidate.
 
-The rule is exact on normalised values, never fuzzy: the same primary e-mail (the whole address,
-case-insensitively); or, for a person, the same E.164 primary phone and the same last name; for an
+The rule is exact on normalised values, never fuzzy: the same primary e-mail (the address as
+`email-validator` normalises it, lower-cased, with no Unicode case folding: `straße` and `strasse`
+are two mailboxes); or, for a person, the same E.164 primary phone and the same last name; for an
 organization, the same primary phone and the same organization name (case and accents folded).
 """
 
@@ -19,6 +20,7 @@ from pydantic import Field
 
 from shared.domain.customer import CustomerProfile, CustomerType
 from shared.domain.models import ApiModel
+from shared.domain.paging import Page
 
 
 class DuplicatePolicy(StrEnum):
@@ -37,7 +39,11 @@ class MatchedOn(StrEnum):
 
 
 class DuplicateStatus(StrEnum):
+    """`Open` -> `Merging` -> `Merged`, or `Open` -> `Dismissed`: a merge once started is finished,
+    never dismissed, and a dismissed pair is never merged."""
+
     OPEN = "Open"
+    MERGING = "Merging"
     MERGED = "Merged"
     DISMISSED = "Dismissed"
 
@@ -67,11 +73,18 @@ def match_keys(profile: CustomerProfile) -> list[MatchKey]:
     """The keys a customer is matched on; none when it has neither an e-mail nor a phone."""
     keys = []
     if profile.email:
-        keys.append(MatchKey(MatchedOn.EMAIL, str(profile.email).casefold()))
+        keys.append(MatchKey(MatchedOn.EMAIL, str(profile.email).lower()))
     name = profile.last_name if profile.customer_type is CustomerType.PERSON else profile.organization_name
     if profile.phone and name:
         keys.append(MatchKey(MatchedOn.PHONE_AND_NAME, f"{profile.phone}\x1f{fold(name)}"))
     return keys
+
+
+def verified_email_key(profile: CustomerProfile) -> MatchKey | None:
+    """The one key `link` may bind on: a primary e-mail the customer proved they own."""
+    if not profile.email or not profile.email_verified:
+        return None
+    return MatchKey(MatchedOn.EMAIL, str(profile.email).lower())
 
 
 def duplicate_id(survivor_account: str, duplicate_account: str) -> str:
@@ -93,5 +106,5 @@ class DuplicateCandidate(ApiModel):
     status: DuplicateStatus = DuplicateStatus.OPEN
 
 
-class DuplicateList(ApiModel):
-    items: list[DuplicateCandidate]
+class DuplicatePage(Page[DuplicateCandidate]):
+    """Body of `GET /api/duplicates`: one page of candidates, in a stable order, and the next one's cursor."""

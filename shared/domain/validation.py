@@ -55,7 +55,6 @@ def parse_customer_create(data: Any, *, default_country: str) -> CustomerCreate:
 
 
 def _require_names(profile: CustomerProfile) -> None:
-    missing = profile.missing_names()
+    missing = profile.missing_fields()
     if missing:
-        kind = profile.customer_type.value
-        raise ValidationFailed([FieldError(name, f"is required for a {kind}") for name in missing])
+        raise ValidationFailed([FieldError(name, why) for name, why in missing])

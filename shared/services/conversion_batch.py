@@ -11,12 +11,14 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from shared.domain.duplicates import DuplicatePolicy
 from shared.domain.operations import SyncOperation
 from shared.domain.progress import Progress
 from shared.domain.sync import ConversionOutcome, RunSummary
 from shared.services import metrics
 from shared.services.conversion import convert_async_customer
 from shared.services.dependencies import Dependencies
+from shared.services.merging import finish_started_merges
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSumm
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     dependencies.run_log.record(summary)
+    if dependencies.settings.duplicate_policy is not DuplicatePolicy.OFF:
+        finish_started_merges(dependencies)
     logger.info(
         "Conversion batch %s (%s): examined=%d converted=%d failed=%d",
         summary.run_id,

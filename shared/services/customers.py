@@ -96,7 +96,10 @@ def _create(
         if customer_id is not None:
             return CreatedCustomer(_replayed(dependencies, channel, request, customer_id), created=False)
     profile = with_checked_attributes(
-        dependencies, with_store_defaults(request.profile(), channel), creating=True
+        dependencies,
+        with_store_defaults(request.profile(), channel),
+        # A till offline could not know a definition made meanwhile: required ones wait for its edits.
+        creating=not created_offline,
     )
     record = CustomerRecord(
         customer_id=customer_id or str(uuid.uuid4()),

@@ -12,21 +12,31 @@ import logging
 from shared.domain.customer import CustomerProfile
 from shared.domain.duplicates import (
     DuplicateCandidate,
+    DuplicatePage,
     DuplicatePolicy,
     DuplicateStatus,
     duplicate_id,
     match_keys,
+    verified_email_key,
 )
 from shared.domain.errors import DomainError, NotFound, parse_choice
+from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
+from shared.services.linking import release_claim
 from shared.storage.ports import MatchHit, RecordChanged
 
 logger = logging.getLogger(__name__)
 
 
-class DuplicateAlreadyMerged(DomainError):
-    code = "duplicate-already-merged"
+DEFAULT_DUPLICATE_PAGE = 50
+MAX_DUPLICATE_PAGE = 100
+
+
+class DuplicateMergeStarted(DomainError):
+    """A merge once started is finished, never undone by a dismiss."""
+
+    code = "duplicate-merge-started"
 
 
 def detect_duplicates(
@@ -92,7 +102,8 @@ def reindex_match_keys(
     before: CustomerProfile | None,
     after: CustomerProfile,
 ) -> None:
-    """An edit replayed on HQ: the new keys are indexed, the ones the edit removed dropped."""
+    """An edit replayed on HQ: the new keys are indexed, the ones the edit removed dropped, and a
+    verified e-mail the customer no longer has releases its claim."""
     if dependencies.settings.duplicate_policy is DuplicatePolicy.OFF:
         return
     new_keys = match_keys(after)
@@ -100,10 +111,27 @@ def reindex_match_keys(
     if before is not None:
         gone = [key for key in match_keys(before) if key not in new_keys]
         dependencies.match_index.remove(account_number=account_number, keys=gone)
+        claimed = verified_email_key(before)
+        if claimed is not None and claimed != verified_email_key(after):
+            release_claim(dependencies, claimed, account_number=account_number, customer_id=customer_id)
 
 
-def list_duplicates(dependencies: Dependencies, *, status: str | None) -> list[DuplicateCandidate]:
-    return dependencies.duplicates.listed(parse_choice("status", status, DuplicateStatus))
+def list_duplicates(
+    dependencies: Dependencies,
+    *,
+    status: str | None,
+    limit: int = DEFAULT_DUPLICATE_PAGE,
+    cursor: str | None = None,
+) -> DuplicatePage:
+    """One page of candidates in a stable order (by id); `detectedAt` says how old each is."""
+    wanted = parse_choice("status", status, DuplicateStatus)
+    checked_limit(limit, high=MAX_DUPLICATE_PAGE)
+    position = decode_cursor(cursor)
+    after = str(position.get("after", "")) if position else None
+    found = dependencies.duplicates.listed(wanted, after=after, limit=limit + 1)
+    items = found[:limit]
+    next_cursor = encode_cursor({"after": items[-1].duplicate_id}) if len(found) > limit else None
+    return DuplicatePage(items=items, next_cursor=next_cursor)
 
 
 def candidate_to_change(dependencies: Dependencies, duplicate_id: str) -> tuple[DuplicateCandidate, str]:
@@ -115,12 +143,16 @@ def candidate_to_change(dependencies: Dependencies, duplicate_id: str) -> tuple[
 
 
 def dismiss_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateCandidate:
-    """Not the same person: the pair is never flagged again. Dismissing twice changes nothing."""
+    """Not the same person: the pair is never flagged again. Dismissing twice changes nothing; a
+    candidate whose merge started is 409, as its merge is finished, never left half-done."""
 
     def attempt() -> DuplicateCandidate:
         candidate, version = candidate_to_change(dependencies, duplicate_id)
-        if candidate.status is DuplicateStatus.MERGED:
-            raise DuplicateAlreadyMerged(f"Duplicate candidate '{duplicate_id}' is merged already")
+        if candidate.status in (DuplicateStatus.MERGING, DuplicateStatus.MERGED):
+            raise DuplicateMergeStarted(
+                f"Duplicate candidate '{duplicate_id}' is {candidate.status.value.lower()}: "
+                "a started merge is finished, not dismissed"
+            )
         if candidate.status is DuplicateStatus.DISMISSED:
             return candidate
         dismissed = candidate.model_copy(update={"status": DuplicateStatus.DISMISSED})
@@ -131,5 +163,5 @@ def dismiss_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Dupli
     return retry_on_conflict(
         attempt,
         conflicts=(RecordChanged,),
-        exhausted=DuplicateAlreadyMerged(f"Duplicate candidate '{duplicate_id}' kept changing"),
+        exhausted=DuplicateMergeStarted(f"Duplicate candidate '{duplicate_id}' kept changing"),
     )

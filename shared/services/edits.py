@@ -85,10 +85,7 @@ def _edited_profile(
     sent = update.changes().get("attributes")
     if sent:
         profile = with_checked_attributes(dependencies, profile, changed=set(sent), creating=False)
-    errors = [
-        FieldError(name, f"is required for a {profile.customer_type.value}")
-        for name in profile.missing_names()
-    ]
+    errors = [FieldError(name, why) for name, why in profile.missing_fields()]
     if record.is_pending and not channel.enhanced_async_customers:
         errors += [
             FieldError(

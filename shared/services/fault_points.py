@@ -15,6 +15,7 @@ AFTER_CHANNEL_RECORD_UPDATED = "after-channel-record-updated"
 AFTER_HQ_ADDRESS_WRITTEN = "after-hq-address-written"
 AFTER_HQ_EDIT_REPLAYED = "after-hq-edit-replayed"
 BEFORE_MATCH_KEYS_CLAIMED = "before-match-keys-claimed"
+AFTER_MERGE_STARTED = "after-merge-started"
 AFTER_MERGED_RECORD_REDIRECTED = "after-merged-record-redirected"
 AFTER_MERGED_ADDRESSES_MOVED = "after-merged-addresses-moved"
 AFTER_MERGED_CARDS_MOVED = "after-merged-cards-moved"
@@ -32,6 +33,7 @@ ALL_POINTS = (
 )
 
 MERGE_POINTS = (
+    AFTER_MERGE_STARTED,
     AFTER_MERGED_RECORD_REDIRECTED,
     AFTER_MERGED_ADDRESSES_MOVED,
     AFTER_MERGED_CARDS_MOVED,

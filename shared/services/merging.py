@@ -10,6 +10,7 @@ that stops half-way is finished by asking again, with nothing lost:
    GUID bound to it resolve to the survivor in every channel;
 5. its match keys and search entries go;
 6. the candidate says Merged.
+Before step 1 the candidate says Merging, so it can no longer be dismissed.
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ import logging
 from collections.abc import Callable
 
 from shared.domain.customer import Address, CustomerPublic, CustomerRecord
-from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys
+from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
 from shared.domain.errors import DomainError, NotFound
 from shared.optimistic import retry_on_conflict
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
 from shared.services.fault_points import (
+    AFTER_MERGE_STARTED,
     AFTER_MERGED_ADDRESSES_MOVED,
     AFTER_MERGED_CARDS_MOVED,
     AFTER_MERGED_MASTER_TOMBSTONED,
     AFTER_MERGED_RECORD_REDIRECTED,
 )
-from shared.services.linking import give_addresses
+from shared.services.linking import give_addresses, release_claim
 from shared.services.resolution import surviving_master
 from shared.services.search import unindex_merged_customer
 from shared.storage.ports import HqCustomer, RecordChanged
@@ -49,7 +51,11 @@ class MergeContended(DomainError):
 
 
 def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> CustomerPublic:
-    """Merges the candidate's newer HQ customer into the older; answers the survivor. Idempotent."""
+    """Merges the candidate's newer HQ customer into the older; answers the survivor. Idempotent.
+
+    The candidate says `Merging` (under its ETag, so a dismiss racing it loses) before anything
+    moves, and `Merged` only once everything has: a merge cut short is finished by asking again or
+    by the next conversion batch, and can no longer be dismissed."""
 
     def attempt() -> HqCustomer:
         candidate, version = candidate_to_change(dependencies, duplicate_id)
@@ -57,8 +63,12 @@ def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Custome
             raise DuplicateDismissed(
                 f"Duplicate candidate '{duplicate_id}' was dismissed: not the same person"
             )
-        survivor = _merge_pair(dependencies, candidate)
         if candidate.status is DuplicateStatus.OPEN:
+            candidate = candidate.model_copy(update={"status": DuplicateStatus.MERGING})
+            version = dependencies.duplicates.set_status(candidate, version=version)
+            dependencies.faults.reach(AFTER_MERGE_STARTED)
+        survivor = _merge_pair(dependencies, candidate)
+        if candidate.status is DuplicateStatus.MERGING:
             merged = candidate.model_copy(update={"status": DuplicateStatus.MERGED})
             dependencies.duplicates.set_status(merged, version=version)
             logger.info(
@@ -77,6 +87,20 @@ def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Custome
     return customer_view(dependencies, record)
 
 
+def finish_started_merges(dependencies: Dependencies) -> int:
+    """The conversion batch's part: every merge that started and stopped is finished; answers how many."""
+    finished = 0
+    for duplicate_id in dependencies.duplicates.started_merges():
+        try:
+            merge_duplicate(dependencies, duplicate_id=duplicate_id)
+            finished += 1
+        except Exception as error:  # one merge that cannot finish now must not stop the others
+            logger.warning(
+                "Finishing the merge of duplicate candidate %s failed: %s", duplicate_id, type(error).__name__
+            )
+    return finished
+
+
 def _merge_pair(dependencies: Dependencies, candidate: DuplicateCandidate) -> HqCustomer:
     """Merges what the pair stands for now: either side may have been merged since it was detected."""
     one = surviving_master(dependencies, candidate.candidate_account_number)
@@ -86,7 +110,7 @@ def _merge_pair(dependencies: Dependencies, candidate: DuplicateCandidate) -> Hq
     if one.account_number == two.account_number:
         merged = dependencies.headquarters.get(candidate.account_number)
         if (
-            candidate.status is DuplicateStatus.OPEN
+            candidate.status is DuplicateStatus.MERGING
             and merged is not None
             and merged.merged_into == one.account_number
         ):
@@ -135,6 +159,11 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
     dependencies.headquarters.mark_merged(merged.account_number, into=into.account_number)
     faults.reach(AFTER_MERGED_MASTER_TOMBSTONED)
     dependencies.match_index.remove(account_number=merged.account_number, keys=match_keys(merged.profile))
+    claimed = verified_email_key(merged.profile)
+    if claimed is not None:
+        release_claim(
+            dependencies, claimed, account_number=merged.account_number, customer_id=merged.customer_id
+        )
     if record is not None:
         unindex_merged_customer(dependencies, record)
     logger.info(

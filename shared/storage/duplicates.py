@@ -5,17 +5,21 @@ an HQ customer that has it. Account numbers sort in the order they were given ou
 read lists the oldest match first; finding matches costs one partition read per key, whatever the
 number of customers. The table holds no readable e-mail, phone or name.
 
-Claims (`HqMatchClaims`, used by `DUPLICATE_POLICY=link`): one create-only row per match key naming
-the async customer that claimed it first. Its GUID binding says which HQ customer the key belongs
-to, so a claim stays right whatever that customer was linked or merged into later.
+Claims (`HqMatchClaims`, used by `DUPLICATE_POLICY=link`): one create-only row per verified e-mail
+naming the async customer that claimed it first. Its GUID binding says which HQ customer the key
+belongs to, so a claim stays right whatever that customer was linked or merged into later. A claim
+goes when its customer's e-mail does (an edit, a merge): it is deleted under its ETag, so a release
+never removes a claim another customer made since.
 
 Candidates (`HqDuplicates`): one row per (survivor, duplicate) pair, its RowKey the pair's id, so a
-pair detected twice is recorded once and a dismissed pair stays dismissed.
+pair detected twice is recorded once and a dismissed pair stays dismissed. Its status changes under
+its ETag, so a merge and a dismiss racing each other cannot both win.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -23,7 +27,7 @@ from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import TableClient, UpdateMode
+from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
 from shared.domain.errors import HeadquartersUnavailable
@@ -35,6 +39,7 @@ MATCH_CLAIMS_TABLE = "HqMatchClaims"
 CLAIM_ROW = "claim"
 DUPLICATES_TABLE = "HqDuplicates"
 CANDIDATES_PARTITION = "candidate"
+MERGING_PREFIX = "~merging|"  # after every id: candidate ids are lower-case hex and hyphens
 
 
 class HqMatchIndex:
@@ -96,15 +101,49 @@ class HqMatchIndex:
         table = self._account.table(MATCH_CLAIMS_TABLE)
         digest = key.digest(self._secret)
         with translate_storage_errors(HeadquartersUnavailable):
+            while True:
+                try:
+                    table.create_entity(
+                        {"PartitionKey": digest, "RowKey": CLAIM_ROW, "CustomerId": customer_id}
+                    )
+                    return customer_id
+                except ResourceExistsError:
+                    pass
+                try:
+                    return str(table.get_entity(digest, CLAIM_ROW)["CustomerId"])
+                except ResourceNotFoundError:  # released in between: claim it again
+                    continue
+
+    def holder(self, key: MatchKey) -> str | None:
+        """The GUID that holds the claim on `key`, if any."""
+        with translate_storage_errors(HeadquartersUnavailable):
             try:
-                table.create_entity({"PartitionKey": digest, "RowKey": CLAIM_ROW, "CustomerId": customer_id})
-                return customer_id
-            except ResourceExistsError:
-                pass
+                row = self._account.table(MATCH_CLAIMS_TABLE).get_entity(key.digest(self._secret), CLAIM_ROW)
+            except ResourceNotFoundError:
+                return None
+        return str(row["CustomerId"])
+
+    def release(self, key: MatchKey, *, held_by: str) -> bool:
+        """Drops the claim if `held_by` still holds it (never one another customer took since)."""
+        table = self._account.table(MATCH_CLAIMS_TABLE)
+        digest = key.digest(self._secret)
+        with translate_storage_errors(HeadquartersUnavailable):
             try:
-                return str(table.get_entity(digest, CLAIM_ROW)["CustomerId"])
-            except ResourceNotFoundError:  # pragma: no cover - claims are never deleted
-                return customer_id
+                row = table.get_entity(digest, CLAIM_ROW)
+            except ResourceNotFoundError:
+                return False
+            if row["CustomerId"] != held_by:
+                return False
+            try:
+                table.delete_entity(
+                    digest,
+                    CLAIM_ROW,
+                    etag=row.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+            except (ResourceModifiedError, ResourceNotFoundError):
+                return False
+            return True
 
 
 class HqDuplicateCandidates:
@@ -129,26 +168,63 @@ class HqDuplicateCandidates:
                 return None
         return _candidate(entity), str(entity.metadata["etag"])
 
-    def set_status(self, candidate: DuplicateCandidate, *, version: str) -> None:
+    def set_status(self, candidate: DuplicateCandidate, *, version: str) -> str:
+        """Writes the candidate's new status unless it changed since `version`; answers the new one.
+
+        A merge that starts leaves a `~merging|` marker in the same transaction, so the batch finds
+        the merges to finish by one short range read, whatever the number of candidates."""
+        marker = {"PartitionKey": CANDIDATES_PARTITION, "RowKey": MERGING_PREFIX + candidate.duplicate_id}
+        update = (
+            "update",
+            _entity(candidate),
+            {"mode": UpdateMode.REPLACE, "etag": version, "match_condition": MatchConditions.IfNotModified},
+        )
+        operations: list[Any] = [update]
+        if candidate.status is DuplicateStatus.MERGING:
+            operations.append(("upsert", marker))
         with translate_storage_errors(HeadquartersUnavailable):
             try:
-                self._table.update_entity(
-                    _entity(candidate),
-                    mode=UpdateMode.REPLACE,
-                    etag=version,
-                    match_condition=MatchConditions.IfNotModified,
-                )
-            except (ResourceModifiedError, ResourceNotFoundError) as error:
-                raise RecordChanged(str(error)) from None
+                written = self._table.submit_transaction(operations)
+            except TableTransactionError as error:
+                if error.status_code in (404, 409, 412):
+                    raise RecordChanged(str(error.message)) from None
+                raise
+            if candidate.status is DuplicateStatus.MERGED:
+                self._drop_marker(candidate.duplicate_id)
+        return str(written[0]["etag"])
 
-    def listed(self, status: DuplicateStatus | None = None) -> list[DuplicateCandidate]:
-        """Candidates in the order they were detected; duplicates are few, so one partition holds them."""
-        query, parameters = "PartitionKey eq @pk", {"pk": CANDIDATES_PARTITION}
+    def started_merges(self) -> list[str]:
+        """Ids of candidates whose merge started and may not have finished."""
+        with translate_storage_errors(HeadquartersUnavailable):
+            rows = self._table.query_entities(
+                "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
+                parameters={
+                    "pk": CANDIDATES_PARTITION,
+                    "low": MERGING_PREFIX,
+                    "high": MERGING_PREFIX[:-1] + "}",
+                },
+                select=["RowKey"],
+            )
+            return [str(row["RowKey"])[len(MERGING_PREFIX) :] for row in rows]
+
+    def _drop_marker(self, duplicate_id: str) -> None:
+        """Gone with the merge it marked; the batch drops one a crash left behind."""
+        with contextlib.suppress(ResourceNotFoundError):
+            self._table.delete_entity(CANDIDATES_PARTITION, MERGING_PREFIX + duplicate_id)
+
+    def listed(
+        self, status: DuplicateStatus | None = None, *, after: str | None = None, limit: int | None = None
+    ) -> list[DuplicateCandidate]:
+        """Candidates by id, from the first after `after`: one partition read of at most `limit` rows."""
+        query = "PartitionKey eq @pk and RowKey lt @markers"
+        parameters = {"pk": CANDIDATES_PARTITION, "markers": MERGING_PREFIX}
+        if after is not None:
+            query, parameters = query + " and RowKey gt @after", {**parameters, "after": after}
         if status is not None:
             query, parameters = query + " and Status eq @status", {**parameters, "status": status.value}
         with translate_storage_errors(HeadquartersUnavailable):
-            rows = list(self._table.query_entities(query, parameters=parameters))
-        return sorted((_candidate(row) for row in rows), key=lambda c: (c.detected_at, c.duplicate_id))
+            rows = self._table.query_entities(query, parameters=parameters, results_per_page=limit)
+            return [_candidate(row) for row in itertools.islice(rows, limit)]
 
     def open_count(self) -> int:
         with translate_storage_errors(HeadquartersUnavailable):

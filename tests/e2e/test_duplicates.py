@@ -46,10 +46,7 @@ def account_of(api: ApiClient, channel: tuple[str, dict[str, str]], customer_id:
 def candidates_for(
     api: ApiClient, customer_ids: set[str], status: str | None = "Open"
 ) -> list[dict[str, Any]]:
-    query = f"?status={status}" if status else ""
-    response = api.http.get(f"/api/duplicates{query}", headers=ADMIN)
-    assert response.status_code == 200, response.text
-    return [item for item in response.json()["items"] if item["customerId"] in customer_ids]
+    return [item for item in api.duplicates(status) if item["customerId"] in customer_ids]
 
 
 def test_the_same_email_at_two_stores_is_one_open_candidate_against_the_older_customer(
@@ -138,6 +135,31 @@ def test_duplicates_routes_are_admin_only_and_check_their_input(start_host: Star
     assert missing.status_code == 404 and missing.headers["content-type"].startswith(
         "application/problem+json"
     )
+
+
+def test_the_duplicates_list_is_paged_and_every_candidate_is_on_exactly_one_page(
+    start_host: StartHost,
+) -> None:
+    api = start_host()
+    channel = api.new_channel()
+    ids: set[str] = set()
+    for _ in range(5):
+        email = f"paged.{uuid.uuid4().hex[:8]}@example.com"
+        ids |= {create(api, channel, shopper(email=email))["customerId"] for _ in range(2)}
+    seen: list[str] = []
+    params = {"limit": "2"}
+    while True:
+        page = api.http.get("/api/duplicates", params=params, headers=ADMIN).json()
+        assert len(page["items"]) <= 2
+        seen += [item["duplicateId"] for item in page["items"] if item["customerId"] in ids]
+        if page["nextCursor"] is None:
+            break
+        params["cursor"] = page["nextCursor"]
+    assert len(seen) == len(set(seen)) == 5
+    too_many = api.http.get("/api/duplicates", params={"limit": "101"}, headers=ADMIN)
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "limit"
+    forged = api.http.get("/api/duplicates", params={"cursor": "not-a-cursor"}, headers=ADMIN)
+    assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "cursor"
 
 
 def test_policy_off_records_nothing(start_host: StartHost) -> None:

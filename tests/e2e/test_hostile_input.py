@@ -447,9 +447,19 @@ def test_channel_profile_flags_must_be_json_booleans(api: ApiClient, value: Any)
         ("firstName", "\u202eadA"),
         ("title", "Ms.\u2066"),
         ("middleName", "C1\x85"),
+        ("firstName", "A\u200bda"),  # zero-width space
+        ("lastName", "\ufeffLovelace"),  # byte order mark
+        ("lastName", "Love\u200elace"),  # left-to-right mark
+        ("title", "Ms.\U000e0041"),  # tag character
+        ("firstName", "Ada\u2028"),  # line separator
+        ("lastName", "Love\u2029lace"),  # paragraph separator
+        ("lastName", "Lovelace\uffff"),  # noncharacter
+        ("firstName", "Ada\ufdd0"),  # noncharacter
+        ("lastName", "Love\ue000lace"),  # private use
+        ("email", "ada\u200b@example.com"),
     ],
 )
-def test_control_characters_and_bidi_overrides_are_422_naming_the_field(
+def test_control_format_and_private_use_characters_are_422_naming_the_field(
     api: ApiClient, storage_connection_string: str, field: str, value: str
 ) -> None:
     channel_id, key = api.new_channel(asyncCustomerCreation=True)

@@ -12,11 +12,13 @@ import pytest
 
 from shared.domain.duplicates import DuplicateStatus
 from shared.services.conversion import convert_async_customer
+from shared.services.conversion_batch import run_conversion_batch
 from shared.services.customers import create_customer, get_customer
 from shared.services.dependencies import Dependencies
+from shared.services.duplicates import DuplicateMergeStarted, dismiss_duplicate
 from shared.services.fault_points import BEFORE_MATCH_KEYS_CLAIMED, MERGE_POINTS, FaultPoints
 from shared.services.loyalty import issue_loyalty_card
-from shared.services.merging import merge_duplicate
+from shared.services.merging import DuplicateDismissed, merge_duplicate
 from shared.services.search import search_customers
 from tests.support.builders import add_channel, make_dependencies, person, unique_phone
 from tests.support.faults import CrashAt, SimulatedCrash
@@ -47,7 +49,7 @@ def pending(dependencies: Dependencies, body: dict[str, Any]) -> tuple[str, str]
     return channel.channel_id, created.customer.customer_id
 
 
-@pytest.mark.parametrize("shape", ["same e-mail", "e-mail and phone vs phone only"])
+@pytest.mark.parametrize("shape", ["same verified e-mail", "same verified e-mail and phone"])
 def test_two_matching_customers_converted_at_once_make_one_hq_customer(
     storage_connection_string: str, shape: str
 ) -> None:
@@ -56,10 +58,16 @@ def test_two_matching_customers_converted_at_once_make_one_hq_customer(
             storage_connection_string, faults=ClaimTogether(), DUPLICATE_POLICY="link"
         )
         email, phone = f"race.{uuid.uuid4().hex[:8]}@example.com", unique_phone()
-        if shape == "same e-mail":
-            bodies = [person(email=email, phone=unique_phone()), person(email=email, phone=unique_phone())]
+        if shape == "same verified e-mail":
+            bodies = [
+                person(email=email, emailVerified=True, phone=unique_phone()),
+                person(email=email, emailVerified=True, phone=unique_phone()),
+            ]
         else:
-            bodies = [person(email=email, phone=phone), person(email=None, phone=phone)]
+            bodies = [
+                person(email=email, emailVerified=True, phone=phone),
+                person(email=email, emailVerified=True, phone=phone),
+            ]
         customers = [pending(dependencies, body) for body in bodies]
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(partial(convert, dependencies), customers))
@@ -82,9 +90,13 @@ def test_a_linked_conversion_consumes_no_account_number_and_a_rerun_changes_noth
 ) -> None:
     dependencies = make_dependencies(storage_connection_string, DUPLICATE_POLICY="link")
     email = f"once.{uuid.uuid4().hex[:8]}@example.com"
-    first = pending(dependencies, person(email=email, phone=unique_phone(), addresses=[HOME]))
+    first = pending(
+        dependencies, person(email=email, emailVerified=True, phone=unique_phone(), addresses=[HOME])
+    )
     convert_async_customer(dependencies, channel_id=first[0], customer_id=first[1])
-    second = pending(dependencies, person(email=email, phone=unique_phone(), addresses=[WORK]))
+    second = pending(
+        dependencies, person(email=email, emailVerified=True, phone=unique_phone(), addresses=[WORK])
+    )
 
     before = dependencies.account_numbers.next_number()
     convert_async_customer(dependencies, channel_id=second[0], customer_id=second[1])
@@ -100,9 +112,10 @@ def test_a_linked_conversion_consumes_no_account_number_and_a_rerun_changes_noth
     assert len(dependencies.customers.addresses(*first)) == 2
 
 
+@pytest.mark.parametrize("finish", ["merge again", "the batch", "dismiss, then merge again"])
 @pytest.mark.parametrize("crash_at", MERGE_POINTS)
-def test_a_merge_that_stops_half_way_is_finished_by_asking_again(
-    storage_connection_string: str, crash_at: str
+def test_a_merge_that_stops_half_way_is_finished_and_never_dismissed(
+    storage_connection_string: str, crash_at: str, finish: str
 ) -> None:
     crashing = make_dependencies(storage_connection_string, faults=CrashAt(crash_at))
     north, south, west = (add_channel(crashing) for _ in range(3))
@@ -127,8 +140,14 @@ def test_a_merge_that_stops_half_way_is_finished_by_asking_again(
     with pytest.raises(SimulatedCrash):
         merge_duplicate(crashing, duplicate_id=candidate.duplicate_id)
     found = crashing.duplicates.get(candidate.duplicate_id)
-    assert found is not None and found[0].status is DuplicateStatus.OPEN  # ops see it still to do
-    survivor = merge_duplicate(crashing, duplicate_id=candidate.duplicate_id)  # the crash fires once
+    assert found is not None and found[0].status is DuplicateStatus.MERGING  # ops see it still to do
+    if finish == "the batch":
+        run_conversion_batch(crashing, trigger="test")  # the crash fires once
+    if finish.startswith("dismiss"):
+        with pytest.raises(DuplicateMergeStarted):
+            dismiss_duplicate(crashing, duplicate_id=candidate.duplicate_id)
+    survivor = merge_duplicate(crashing, duplicate_id=candidate.duplicate_id)
+    assert candidate.duplicate_id not in crashing.duplicates.started_merges()
 
     older_account, newer_account = older.customer.account_number, newer.customer.account_number
     assert older_account is not None and newer_account is not None
@@ -150,3 +169,58 @@ def test_a_merge_that_stops_half_way_is_finished_by_asking_again(
     found = crashing.duplicates.get(candidate.duplicate_id)
     assert found is not None and found[0].status is DuplicateStatus.MERGED
     assert hq_masters_of(storage_connection_string, newer.customer.customer_id) == [tombstone]
+
+
+def test_a_dismiss_racing_a_merge_never_leaves_a_merged_pair_marked_dismissed(
+    storage_connection_string: str,
+) -> None:
+    dependencies = make_dependencies(storage_connection_string)
+    pairs = []
+    for _ in range(6):
+        email = f"race.{uuid.uuid4().hex[:8]}@example.com"
+        one, two = (add_channel(dependencies) for _ in range(2))
+        create_customer(
+            dependencies, channel_id=one.channel_id, body=person(email=email, phone=unique_phone())
+        )
+        newer = create_customer(
+            dependencies, channel_id=two.channel_id, body=person(email=email, phone=unique_phone())
+        )
+        [candidate] = [
+            c
+            for c in dependencies.duplicates.listed(DuplicateStatus.OPEN)
+            if c.customer_id == newer.customer.customer_id
+        ]
+        pairs.append(candidate)
+
+    def merge(duplicate_id: str) -> str:
+        try:
+            merge_duplicate(dependencies, duplicate_id=duplicate_id)
+            return "merged"
+        except DuplicateDismissed:
+            return "refused"
+
+    def dismiss(duplicate_id: str) -> str:
+        try:
+            dismiss_duplicate(dependencies, duplicate_id=duplicate_id)
+            return "dismissed"
+        except DuplicateMergeStarted:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [
+            (pool.submit(merge, candidate.duplicate_id), pool.submit(dismiss, candidate.duplicate_id))
+            for candidate in pairs
+        ]
+        outcomes = [(merged.result(), dismissed.result()) for merged, dismissed in results]
+    for candidate, outcome in zip(pairs, outcomes, strict=True):
+        assert sorted(outcome) in (["merged", "refused"], ["dismissed", "refused"]), outcome
+        found = dependencies.duplicates.get(candidate.duplicate_id)
+        assert found is not None
+        master = hq_master(storage_connection_string, candidate.account_number)
+        assert master is not None
+        if outcome[0] == "merged":
+            assert found[0].status is DuplicateStatus.MERGED
+            assert master["MergedInto"] == candidate.candidate_account_number
+        else:
+            assert found[0].status is DuplicateStatus.DISMISSED
+            assert not master.get("MergedInto")

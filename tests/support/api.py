@@ -44,6 +44,19 @@ class ApiClient:
     def customer(self, channel_id: str, headers: dict[str, str], ref: str) -> httpx.Response:
         return self.http.get(f"/api/channels/{channel_id}/customers/{ref}", headers=headers)
 
+    def duplicates(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every duplicate candidate, following `nextCursor` page by page."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, str] = {"limit": "100", **({"status": status} if status else {})}
+        while True:
+            response = self.http.get("/api/duplicates", params=params, headers=ADMIN)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            items += page["items"]
+            if page["nextCursor"] is None:
+                return items
+            params["cursor"] = page["nextCursor"]
+
 
 def wait_for(probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.1) -> T:
     """Polls until `probe` returns something truthy; fails the test with the time it waited."""

@@ -194,3 +194,22 @@ def test_address_ids_sort_in_the_order_the_addresses_were_given() -> None:
         for position in range(5)
     ]
     assert ids == sorted(ids) and len(set(ids)) == 5
+
+
+def test_email_verified_needs_an_email() -> None:
+    assert invalid_fields({"firstName": "Ada", "lastName": "L", "emailVerified": True}) == {"email"}
+
+
+def test_an_edit_that_changes_the_email_drops_its_verification_unless_it_sends_it_again() -> None:
+    from shared.domain.customer import CustomerProfile, CustomerUpdate
+
+    verified = CustomerProfile.model_validate(
+        {"firstName": "Ada", "lastName": "L", "email": "ada@example.com", "emailVerified": True}
+    )
+    assert CustomerUpdate.model_validate({"title": "Dr"}).applied_to(verified).email_verified
+    assert CustomerUpdate.model_validate({"email": "ada@EXAMPLE.com"}).applied_to(verified).email_verified
+    moved = CustomerUpdate.model_validate({"email": "lovelace@example.com"}).applied_to(verified)
+    assert moved.email == "lovelace@example.com" and not moved.email_verified
+    proven = CustomerUpdate.model_validate({"email": "lovelace@example.com", "emailVerified": True})
+    assert proven.applied_to(verified).email_verified
+    assert not CustomerUpdate.model_validate({"email": None}).applied_to(verified).email_verified
