@@ -1,63 +1,124 @@
 """Marketing consent per contact, and the history that proves it (CONTRACT §7).
 
-Under GDPR a consent is worth what its proof is: when it was given or withdrawn, and where. Every
-change is therefore appended to the customer's consent history, never rewritten. No consent is the
-starting point, so a contact that arrives without consent records nothing; consent given, to a new
-address as well, is recorded, and so is its end: withdrawn, or gone with the address it was for.
+Under GDPR a consent is worth what its proof is: which address or number it was for, when it was
+given or withdrawn, and where. Every change is therefore appended to the customer's consent history,
+never rewritten, and names the contact by its value, not by its place in a list: reordering or
+replacing additional contacts never moves a consent or a withdrawal onto another address. No
+consent is the starting point, so a contact that arrives without consent records nothing; consent
+given is recorded, and so is its end: withdrawn, or gone with the contact it was for.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
 
 from shared.domain.customer import CustomerProfile
 from shared.domain.models import ApiModel
 from shared.domain.paging import Page
 
 
-class ConsentChange(ApiModel):
-    """One entry of `GET .../customers/{ref}/consents`: which contact, its consent, where and when."""
+class ContactKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDITIONAL_EMAILS = "additionalEmails"
+    ADDITIONAL_PHONES = "additionalPhones"
 
-    contact: str
+
+class ConsentReason(StrEnum):
+    """Why the consent changed: the customer's create or an edit, its contact removed, or a merge
+    or a link that brought another customer's newer consent."""
+
+    CREATE = "create"
+    EDIT = "edit"
+    CONTACT_REMOVED = "contact-removed"
+    MERGE = "merge"
+    LINK = "link"
+
+
+class ConsentChange(ApiModel):
+    """One entry of `GET .../customers/{ref}/consents`: which contact, its consent, where, when, why."""
+
+    contact: str = Field(description="email, phone, additionalEmails or additionalPhones")
+    value: str | None = Field(
+        default=None,
+        description="The e-mail or E.164 phone the consent is for; null on entries kept from before "
+        "values were recorded",
+    )
     marketing_consent: bool
     channel_id: str
     changed_at: datetime
+    reason: ConsentReason | None = Field(
+        default=None, description="null on entries kept from before reasons were recorded"
+    )
 
 
 class ConsentHistory(Page[ConsentChange]):
     """Body of `GET .../customers/{ref}/consents`, newest first."""
 
 
-def _contacts(profile: CustomerProfile | None) -> dict[str, tuple[str, bool]]:
-    """Contact label -> (its value, its consent), for every contact the profile has."""
+ContactValue = tuple[ContactKind, str]
+
+
+def consents_of(profile: CustomerProfile | None) -> dict[ContactValue, bool]:
+    """(kind, value) -> its consent, for every contact the profile has. A value listed twice in one
+    kind has consent if either place gives it."""
     if profile is None:
         return {}
-    found: dict[str, tuple[str, bool]] = {}
+    found: dict[ContactValue, bool] = {}
+
+    def add(kind: ContactKind, value: str, consent: bool) -> None:
+        found[(kind, value)] = found.get((kind, value), False) or consent
+
     if profile.email:
-        found["email"] = (profile.email, profile.email_marketing_consent)
+        add(ContactKind.EMAIL, profile.email, profile.email_marketing_consent)
     if profile.phone:
-        found["phone"] = (profile.phone, profile.phone_marketing_consent)
-    for index, email in enumerate(profile.additional_emails):
-        found[f"additionalEmails[{index}]"] = (email.value, email.marketing_consent)
-    for index, phone in enumerate(profile.additional_phones):
-        found[f"additionalPhones[{index}]"] = (phone.value, phone.marketing_consent)
+        add(ContactKind.PHONE, profile.phone, profile.phone_marketing_consent)
+    for email in profile.additional_emails:
+        add(ContactKind.ADDITIONAL_EMAILS, email.value, email.marketing_consent)
+    for phone in profile.additional_phones:
+        add(ContactKind.ADDITIONAL_PHONES, phone.value, phone.marketing_consent)
     return found
 
 
 def consent_changes(
-    before: CustomerProfile | None, after: CustomerProfile, *, channel_id: str, at: datetime
+    before: CustomerProfile | None,
+    after: CustomerProfile,
+    *,
+    channel_id: str,
+    at: datetime,
+    reason: ConsentReason | None = None,
 ) -> list[ConsentChange]:
-    """What a create (`before` None) or an edit changed: consent given (to this very address),
-    withdrawn, or ended because its contact went or changed."""
-    old, new = _contacts(before), _contacts(after)
+    """What a create (`before` None), an edit, a merge or a link changed: consent given to a
+    contact, withdrawn from it, or ended because the contact went."""
+    cause = reason or (ConsentReason.CREATE if before is None else ConsentReason.EDIT)
+    old, new = consents_of(before), consents_of(after)
     changes = []
-    for label in [*new, *(label for label in old if label not in new)]:
-        old_value, old_consent = old.get(label, (None, False))
-        new_value, new_consent = new.get(label, (None, False))
-        if new_consent != old_consent or (new_consent and new_value != old_value):
-            changes.append(
-                ConsentChange(
-                    contact=label, marketing_consent=new_consent, channel_id=channel_id, changed_at=at
-                )
-            )
+    for (kind, value), consent in new.items():
+        if consent != old.get((kind, value), False):
+            changes.append(_change(kind, value, consent, channel_id, at, cause))
+    for (kind, value), consent in old.items():
+        if consent and (kind, value) not in new:
+            changes.append(_change(kind, value, False, channel_id, at, ConsentReason.CONTACT_REMOVED))
     return changes
+
+
+def _change(
+    kind: ContactKind, value: str, consent: bool, channel_id: str, at: datetime, reason: ConsentReason
+) -> ConsentChange:
+    return ConsentChange(
+        contact=kind.value,
+        value=value,
+        marketing_consent=consent,
+        channel_id=channel_id,
+        changed_at=at,
+        reason=reason,
+    )
+
+
+def legacy_contact(label: str) -> str:
+    """Entries written before values were recorded named a place (`additionalEmails[0]`); they are
+    read as the kind of contact, since the value that place held then is not known."""
+    return label.split("[", 1)[0]

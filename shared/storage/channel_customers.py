@@ -27,7 +27,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from shared.domain.consent import ConsentChange
+from shared.domain.consent import ConsentChange, ConsentReason, legacy_contact
 from shared.domain.customer import (
     Address,
     CreationMode,
@@ -88,6 +88,8 @@ def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int
         "PartitionKey": record.channel_id,
         "RowKey": consent_row(record.customer_id, change, position),
         "Contact": change.contact,
+        "Value": change.value,
+        "Reason": change.reason.value if change.reason else None,
         "MarketingConsent": change.marketing_consent,
         "ChannelId": change.channel_id,
         "ChangedAt": change.changed_at,
@@ -370,7 +372,9 @@ class ChannelCustomerTable:
             (
                 str(row["RowKey"])[len(prefix) :],
                 ConsentChange(
-                    contact=row["Contact"],
+                    contact=legacy_contact(str(row["Contact"])),
+                    value=row.get("Value"),
+                    reason=ConsentReason(row["Reason"]) if row.get("Reason") else None,
                     marketing_consent=bool(row["MarketingConsent"]),
                     channel_id=row["ChannelId"],
                     changed_at=_utc(row["ChangedAt"]),

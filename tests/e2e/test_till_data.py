@@ -227,10 +227,10 @@ def test_consent_per_contact_is_kept_with_its_history_newest_first(
     assert customer["additionalPhones"] == [{"value": "+442079460000", "marketingConsent": False}]
     at_create = consents(api, store, customer["customerId"])
     assert {
-        (c["contact"], c["marketingConsent"]) for c in at_create
+        (c["contact"], c["value"], c["marketingConsent"], c["reason"]) for c in at_create
     } == {  # consents given; no is the default
-        ("email", True),
-        ("additionalEmails[1]", True),
+        ("email", customer["email"], True, "create"),
+        ("additionalEmails", "Home@example.com", True, "create"),
     }
     assert {c["channelId"] for c in at_create} == {store[0]}
 
@@ -248,9 +248,9 @@ def test_consent_per_contact_is_kept_with_its_history_newest_first(
     assert edited.status_code == 200, edited.text
     history = consents(api, web, account)
     assert len(history) == len(at_create) + 2
-    assert {(c["contact"], c["marketingConsent"], c["channelId"]) for c in history[:2]} == {
-        ("email", False, web[0]),
-        ("phone", True, web[0]),
+    assert {(c["contact"], c["value"], c["marketingConsent"], c["channelId"]) for c in history[:2]} == {
+        ("email", customer["email"], False, web[0]),
+        ("phone", customer["phone"], True, web[0]),
     }
     assert history[2:] == at_create
     assert [c["changedAt"] for c in history] == sorted((c["changedAt"] for c in history), reverse=True)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from shared.domain.attributes import AttributeDefinition, check_attributes
-from shared.domain.consent import consent_changes
+from shared.domain.consent import ConsentChange, consent_changes, legacy_contact
 from shared.domain.customer import CustomerProfile
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -64,6 +64,10 @@ def profile(**fields: Any) -> CustomerProfile:
     return CustomerProfile.model_validate({"firstName": "A", "lastName": "B", **fields})
 
 
+def changed(changes: list[ConsentChange]) -> set[tuple[str, str | None, bool, str | None]]:
+    return {(c.contact, c.value, c.marketing_consent, c.reason) for c in changes}
+
+
 def test_consent_changes_record_consent_given_withdrawn_or_ended_never_a_bare_no() -> None:
     before = profile(
         email="a@example.com",
@@ -71,10 +75,8 @@ def test_consent_changes_record_consent_given_withdrawn_or_ended_never_a_bare_no
         additionalEmails=["b@example.com"],
         phone="+442079460000",
     )
-    assert {
-        (c.contact, c.marketing_consent) for c in consent_changes(None, before, channel_id="s", at=NOW)
-    } == {
-        ("email", True)  # no consent is where every contact starts: nothing to prove
+    assert changed(consent_changes(None, before, channel_id="s", at=NOW)) == {
+        ("email", "a@example.com", True, "create")  # no consent is where every contact starts
     }
     assert consent_changes(before, before, channel_id="s", at=NOW) == []
     after = profile(
@@ -84,17 +86,52 @@ def test_consent_changes_record_consent_given_withdrawn_or_ended_never_a_bare_no
         phoneMarketingConsent=True,
     )
     changes = consent_changes(before, after, channel_id="web", at=NOW)
-    assert {(c.contact, c.marketing_consent, c.channel_id) for c in changes} == {
-        ("email", False, "web"),
-        ("additionalEmails[0]", True, "web"),
-        ("phone", True, "web"),
+    assert {c.channel_id for c in changes} == {"web"}
+    assert changed(changes) == {
+        ("email", "a@example.com", False, "contact-removed"),
+        ("additionalEmails", "c@example.com", True, "edit"),
+        ("phone", "+442079460000", True, "edit"),
     }
     gone = profile(phone="+442079460000", phoneMarketingConsent=True)
-    assert {
-        (c.contact, c.marketing_consent) for c in consent_changes(after, gone, channel_id="s", at=NOW)
-    } == {
-        ("additionalEmails[0]", False)  # the address went, and its consent with it
+    assert changed(consent_changes(after, gone, channel_id="s", at=NOW)) == {
+        ("additionalEmails", "c@example.com", False, "contact-removed")  # its consent went with it
     }
+
+
+def test_swapping_additional_contacts_records_each_contacts_own_change() -> None:
+    before = profile(
+        additionalEmails=[
+            {"value": "a1@example.com", "marketingConsent": True},
+            {"value": "a2@example.com", "marketingConsent": False},
+        ]
+    )
+    swapped = profile(
+        additionalEmails=[
+            {"value": "a2@example.com", "marketingConsent": True},
+            {"value": "a1@example.com", "marketingConsent": False},
+        ]
+    )
+    assert changed(consent_changes(before, swapped, channel_id="s", at=NOW)) == {
+        ("additionalEmails", "a1@example.com", False, "edit"),  # a1's withdrawal is on record
+        ("additionalEmails", "a2@example.com", True, "edit"),
+    }
+    reordered = profile(
+        additionalEmails=[
+            {"value": "a2@example.com", "marketingConsent": False},
+            {"value": "a1@example.com", "marketingConsent": True},
+        ]
+    )
+    assert consent_changes(before, reordered, channel_id="s", at=NOW) == []  # nothing changed
+    replaced = profile(additionalEmails=[{"value": "a3@example.com", "marketingConsent": True}])
+    assert changed(consent_changes(before, replaced, channel_id="s", at=NOW)) == {
+        ("additionalEmails", "a1@example.com", False, "contact-removed"),
+        ("additionalEmails", "a3@example.com", True, "edit"),
+    }
+
+
+def test_entries_written_before_values_were_recorded_read_as_their_kind() -> None:
+    assert legacy_contact("additionalEmails[3]") == "additionalEmails"
+    assert legacy_contact("email") == "email"
 
 
 def test_a_name_no_attribute_can_have_is_not_echoed_back() -> None:
