@@ -26,6 +26,7 @@ MAX_DEFINITIONS = 50
 MAX_CHOICES = 100
 DEFAULT_TEXT_LENGTH = 100
 MAX_TEXT_LENGTH = 1000
+MAX_VALUES_BYTES = 16 * 1024  # all of one customer's attribute values, in UTF-8
 DECIMAL_DIGITS = 28  # what a decimal value keeps; more is a mistake, not a measurement
 
 
@@ -159,3 +160,24 @@ def check_attributes(
             if definition.required and not definition.retired and name not in values:
                 errors.append(FieldError(f"attributes.{name}", "is required"))
     return stored, errors
+
+
+def values_size(values: dict[str, Any]) -> int:
+    """The UTF-8 size of a customer's attribute values as stored (true, 42, 2026-01-31, the text)."""
+    return sum(len(_as_text(value).encode()) for value in values.values() if value is not None)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def size_error(values: dict[str, Any]) -> FieldError | None:
+    size = values_size(values)
+    if size <= MAX_VALUES_BYTES:
+        return None
+    return FieldError(
+        "attributes",
+        f"values total {size} bytes (UTF-8); a customer's values total at most {MAX_VALUES_BYTES}",
+    )

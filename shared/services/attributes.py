@@ -11,6 +11,7 @@ from shared.domain.attributes import (
     AttributeDefinitionInput,
     check_attributes,
     is_valid_name,
+    size_error,
 )
 from shared.domain.customer import CustomerProfile
 from shared.domain.errors import DomainError, FieldError, NotFound, ValidationFailed
@@ -108,6 +109,9 @@ def with_checked_attributes(
     if not values and not any(d.required and not d.retired for d in definitions.values()):
         return profile.model_copy(update={"attributes": {}})
     stored, errors = check_attributes(values, definitions, changed=changed, creating=creating)
+    too_big = size_error(stored)
+    if too_big is not None:
+        errors.append(too_big)
     if errors:
         raise ValidationFailed(errors)
     return profile.model_copy(update={"attributes": stored})

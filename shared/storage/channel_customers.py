@@ -46,6 +46,7 @@ from shared.domain.operations import (
 from shared.domain.search import SearchTerm
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 from shared.storage.search_index import pending_search_entities
 from shared.storage.tables import CUSTOMERS_TABLE, newest_first
@@ -522,7 +523,7 @@ def _customer_entity(record: CustomerRecord) -> dict[str, Any]:
         "PartitionKey": record.channel_id,
         "RowKey": customer_row(record.customer_id),
         "CustomerId": record.customer_id,
-        "Profile": record.profile.model_dump_json(by_alias=True),
+        **long_text("Profile", record.profile.model_dump_json(by_alias=True)),
         "SyncStatus": record.sync_status.value,
         "CreationMode": record.creation_mode.value,
         "FallbackReason": record.fallback_reason.value if record.fallback_reason else "",
@@ -541,7 +542,7 @@ def _record_from(entity: Any) -> CustomerRecord:
     return CustomerRecord(
         customer_id=entity["CustomerId"],
         channel_id=entity["PartitionKey"],
-        profile=CustomerProfile.model_validate_json(entity["Profile"]),
+        profile=CustomerProfile.model_validate_json(read_long_text(entity, "Profile")),
         sync_status=SyncStatus(entity["SyncStatus"]),
         creation_mode=CreationMode(entity["CreationMode"]),
         fallback_reason=FallbackReason(entity["FallbackReason"]) if entity.get("FallbackReason") else None,

@@ -18,6 +18,7 @@ from shared.domain.customer import Address, CustomerProfile
 from shared.domain.errors import AccountNumberTaken, HeadquartersUnavailable
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import HqCustomer
 
 MASTER_TABLE = "HqCustomers"
@@ -34,7 +35,7 @@ def master_entity(customer: HqCustomer) -> dict[str, Any]:
         "RowKey": MASTER_ROW,
         "CustomerId": customer.customer_id,
         "ChannelId": customer.channel_id,
-        "Profile": customer.profile.model_dump_json(by_alias=True),
+        **long_text("Profile", customer.profile.model_dump_json(by_alias=True)),
         "EditSequence": customer.edit_sequence,
         "UpdatedAt": datetime.now(UTC),
     }
@@ -193,7 +194,7 @@ class HeadquartersCustomers:
             account_number=account_number,
             customer_id=entity["CustomerId"],
             channel_id=entity["ChannelId"],
-            profile=CustomerProfile.model_validate_json(entity["Profile"]),
+            profile=CustomerProfile.model_validate_json(read_long_text(entity, "Profile")),
             edit_sequence=int(entity.get("EditSequence") or 0),
             merged_into=entity.get("MergedInto") or None,
         )

@@ -18,7 +18,7 @@ from shared.domain.customer import (
 )
 from shared.domain.search import index_terms, sort_key
 from shared.services.dependencies import Dependencies
-from shared.storage.ports import RecordChanged, RowAlreadyExists
+from shared.storage.ports import HqCustomer, RecordChanged, RowAlreadyExists
 from tests.support.builders import add_channel
 from tests.support.inspection import channel_rows, pending_rows, search_rows
 
@@ -159,3 +159,37 @@ def test_pending_index_lists_only_pending_rows_of_the_channel(dependencies: Depe
     [completed] = dependencies.customers.completed_operations(channel.channel_id, limit=10)
     assert completed.customer_id == done.customer_id and completed.state.value == "Synced"
     assert completed.attempts == 1
+
+
+def test_a_profile_longer_than_one_table_property_is_stored_across_several_and_read_whole(
+    dependencies: Dependencies, storage_connection_string: str
+) -> None:
+    channel = add_channel(dependencies)
+    # 40 values of 1,000 quotes and emoji: about 120,000 characters of JSON, beyond the 64 KiB
+    # Azure keeps in one property. The service's limits keep a real profile far below this.
+    long_values = {f"note{number}": '"🙂' * 500 for number in range(40)}
+    record = new_record(channel.channel_id)
+    record = record.model_copy(
+        update={"profile": record.profile.model_copy(update={"attributes": long_values})}
+    )
+    stored = dependencies.customers.insert_new(record, [])
+    [row] = [row for row in channel_rows(storage_connection_string, channel.channel_id) if "Profile" in row]
+    assert row["ProfileParts"] > 1
+    read = dependencies.customers.get(channel.channel_id, stored.customer_id)
+    assert read is not None and read.profile.attributes == long_values
+    shorter = stored.model_copy(update={"profile": record.profile.model_copy(update={"attributes": {}})})
+    dependencies.customers.update_record(shorter)
+    [row] = [row for row in channel_rows(storage_connection_string, channel.channel_id) if "Profile" in row]
+    assert "ProfileParts" not in row and "Profile2" not in row
+
+    account = f"T{uuid.uuid4().hex[:9]}"
+    dependencies.headquarters.save_master(
+        HqCustomer(
+            account_number=account,
+            customer_id=stored.customer_id,
+            channel_id=channel.channel_id,
+            profile=record.profile,
+        )
+    )
+    master = dependencies.headquarters.get(account)
+    assert master is not None and master.profile.attributes == long_values
