@@ -15,6 +15,7 @@ import logging
 import time
 
 from shared.domain.account_number import format_account_number
+from shared.domain.consent import ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicatePolicy
 from shared.domain.errors import DomainError
@@ -27,6 +28,7 @@ from shared.domain.operations import (
     new_operation,
 )
 from shared.domain.search import index_terms, sort_key
+from shared.domain.survivorship import MergeExceedsLimits
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
 from shared.services import metrics
@@ -41,7 +43,9 @@ from shared.services.fault_points import (
     AFTER_HQ_EDIT_REPLAYED,
 )
 from shared.services.linking import add_linked_address, link_target
+from shared.services.resolution import surviving_master
 from shared.services.search import index_converted_customer
+from shared.services.survivorship import fold_into_survivor, preview, survivor_record
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -151,6 +155,8 @@ def _bind_or_link(dependencies: Dependencies, record: CustomerRecord) -> tuple[s
     bound = dependencies.headquarters.account_number_of(record.customer_id)
     if bound is None:
         target = link_target(dependencies, record)
+        if target is not None and not _fits(dependencies, target, record):
+            target = None  # linking would drop a contact: its own HQ customer, flagged instead
         if target is None:
             return bind_account_number(dependencies, customer_id=record.customer_id), False
         bound = dependencies.headquarters.bind_account_number(record.customer_id, target)
@@ -159,11 +165,40 @@ def _bind_or_link(dependencies: Dependencies, record: CustomerRecord) -> tuple[s
     return bound, master is not None and master.customer_id != record.customer_id
 
 
+def _fits(dependencies: Dependencies, account_number: str, record: CustomerRecord) -> bool:
+    survivor = surviving_master(dependencies, account_number)
+    shown = survivor_record(dependencies, survivor) if survivor is not None else None
+    if shown is None:
+        return True
+    try:
+        preview(dependencies, shown, record)
+    except MergeExceedsLimits:
+        return False
+    return True
+
+
 def _mark_linked(
     dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation, account_number: str
 ) -> CustomerRecord:
-    """No new HQ customer and no number: the record shows the existing account. Search lists the
-    HQ customer it was linked to, so its own pending entries simply go."""
+    """No new HQ customer and no number: the record shows the existing account. What the customer
+    brought (its profile as edited while pending, its consent history) is folded into the HQ
+    customer first, so a crash in between folds it again, changing nothing. Search lists the HQ
+    customer it was linked to, so its own pending entries simply go."""
+    survivor = surviving_master(dependencies, account_number)
+    if survivor is not None:
+        folded = fold_into_survivor(dependencies, survivor=survivor, other=record, reason=ConsentReason.LINK)
+        if folded is not None:
+            replay_operations(
+                dependencies,
+                folded,
+                [
+                    operation
+                    for operation in dependencies.customers.pending_operations(
+                        folded.channel_id, folded.customer_id
+                    )
+                    if operation.kind is OperationKind.CUSTOMER_EDIT
+                ],
+            )
     synced = dependencies.customers.mark_synced(
         record,
         account_number=account_number,
@@ -255,8 +290,8 @@ def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: 
     """Brings the HQ master at least to this edit; the channel record holds every edit so far."""
     assert record.account_number is not None
     if record.linked_to_existing:
-        # Edited while pending, then linked: HQ keeps the existing customer's profile, as `link`
-        # means HQ knew this person already. Edits made after the link go to that customer.
+        # Edited while pending, then linked: the link folded the record as it was then (every
+        # edit made while pending) into the HQ customer. Edits made after the link go to it.
         return
     current = dependencies.customers.get(record.channel_id, record.customer_id) or record
     before = dependencies.headquarters.get(record.account_number)

@@ -17,6 +17,7 @@ AFTER_HQ_EDIT_REPLAYED = "after-hq-edit-replayed"
 BEFORE_MATCH_KEYS_CLAIMED = "before-match-keys-claimed"
 AFTER_MERGE_STARTED = "after-merge-started"
 AFTER_MERGED_RECORD_REDIRECTED = "after-merged-record-redirected"
+AFTER_MERGED_PROFILE_FOLDED = "after-merged-profile-folded"
 AFTER_MERGED_ADDRESSES_MOVED = "after-merged-addresses-moved"
 AFTER_MERGED_CARDS_MOVED = "after-merged-cards-moved"
 AFTER_MERGED_MASTER_TOMBSTONED = "after-merged-master-tombstoned"
@@ -35,6 +36,7 @@ ALL_POINTS = (
 MERGE_POINTS = (
     AFTER_MERGE_STARTED,
     AFTER_MERGED_RECORD_REDIRECTED,
+    AFTER_MERGED_PROFILE_FOLDED,
     AFTER_MERGED_ADDRESSES_MOVED,
     AFTER_MERGED_CARDS_MOVED,
     AFTER_MERGED_MASTER_TOMBSTONED,

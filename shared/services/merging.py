@@ -3,14 +3,16 @@
 Every step is safe to repeat, and the candidate says Merged only after the last one, so a merge
 that stops half-way is finished by asking again, with nothing lost:
 1. the merged customer's channel record names the survivor: its GUID resolves there, and search
-   stops listing it;
-2. its addresses and loyalty cards move to the survivor (copied first, removed after);
+   stops listing it; an edit through it from now on goes to the survivor;
+2. its profile and consent history are folded into the survivor (survivorship: nothing is lost);
+   its addresses and loyalty cards move to the survivor (copied first, removed after);
 3. the survivor's record lists the merged account numbers;
 4. the merged HQ master becomes a tombstone naming the survivor, so its account number and every
    GUID bound to it resolve to the survivor in every channel;
 5. its match keys and search entries go;
 6. the candidate says Merged.
-Before step 1 the candidate says Merging, so it can no longer be dismissed.
+Before step 1 the candidate says Merging, so it can no longer be dismissed; before that, a merge
+that would have to drop a contact is refused (409 merge-exceeds-limits) with nothing changed.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from shared.domain.consent import ConsentReason
 from shared.domain.customer import Address, CustomerPublic, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
 from shared.domain.errors import DomainError, NotFound
+from shared.domain.operations import OperationKind, SyncOperation
 from shared.optimistic import retry_on_conflict
+from shared.services.conversion import replay_operations
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
@@ -30,11 +35,13 @@ from shared.services.fault_points import (
     AFTER_MERGED_ADDRESSES_MOVED,
     AFTER_MERGED_CARDS_MOVED,
     AFTER_MERGED_MASTER_TOMBSTONED,
+    AFTER_MERGED_PROFILE_FOLDED,
     AFTER_MERGED_RECORD_REDIRECTED,
 )
 from shared.services.linking import give_addresses, release_claim
 from shared.services.resolution import surviving_master
 from shared.services.search import unindex_merged_customer
+from shared.services.survivorship import fold_into_survivor, preview, survivor_record
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,7 @@ def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Custome
                 f"Duplicate candidate '{duplicate_id}' was dismissed: not the same person"
             )
         if candidate.status is DuplicateStatus.OPEN:
+            _refuse_if_it_cannot_fit(dependencies, candidate)
             candidate = candidate.model_copy(update={"status": DuplicateStatus.MERGING})
             version = dependencies.duplicates.set_status(candidate, version=version)
             dependencies.faults.reach(AFTER_MERGE_STARTED)
@@ -133,6 +141,13 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         ),
     )
     faults.reach(AFTER_MERGED_RECORD_REDIRECTED)
+    if record is not None:
+        # The redirected record holds the merged customer's last profile: an edit made after the
+        # redirect goes to the survivor, so none is lost between the two.
+        folded = fold_into_survivor(dependencies, survivor=into, other=record, reason=ConsentReason.MERGE)
+        if folded is not None:
+            replay_operations(dependencies, folded, _edits_of(dependencies, folded))
+    faults.reach(AFTER_MERGED_PROFILE_FOLDED)
     moved = give_addresses(dependencies, into, _addresses_of(dependencies, merged, record))
     faults.reach(AFTER_MERGED_ADDRESSES_MOVED)
     cards = dependencies.headquarters.loyalty_cards(merged.account_number)
@@ -173,6 +188,26 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         moved,
         len(cards),
     )
+
+
+def _edits_of(dependencies: Dependencies, record: CustomerRecord) -> list[SyncOperation]:
+    return [
+        operation
+        for operation in dependencies.customers.pending_operations(record.channel_id, record.customer_id)
+        if operation.kind is OperationKind.CUSTOMER_EDIT
+    ]
+
+
+def _refuse_if_it_cannot_fit(dependencies: Dependencies, candidate: DuplicateCandidate) -> None:
+    """A merge that would have to drop a contact is refused before anything changes."""
+    one = surviving_master(dependencies, candidate.candidate_account_number)
+    two = surviving_master(dependencies, candidate.account_number)
+    if one is None or two is None or one.account_number == two.account_number:
+        return
+    older, newer = sorted((one, two), key=lambda master: master.account_number)
+    survivor, other = survivor_record(dependencies, older), survivor_record(dependencies, newer)
+    if survivor is not None and other is not None:
+        preview(dependencies, survivor, other)
 
 
 def _addresses_of(

@@ -84,6 +84,13 @@ def consent_row(customer_id: str, change: ConsentChange, position: int) -> str:
     return f"consent|{customer_id}|{newest_first(change.changed_at)}|{position:03d}"
 
 
+def _suffix(row: Any, prefix: str) -> str:
+    return str(row["RowKey"])[len(prefix) :]
+
+
+CONSENT_COLUMNS = ("Contact", "Value", "Reason", "MarketingConsent", "ChannelId", "ChangedAt")
+
+
 def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int) -> dict[str, Any]:
     return {
         "PartitionKey": record.channel_id,
@@ -383,6 +390,30 @@ class ChannelCustomerTable:
             )
             for row in rows
         ]
+
+    def copy_consents(self, source: CustomerRecord, target: CustomerRecord) -> int:
+        """Copies `source`'s consent history into `target`'s, every entry as it was (its contact,
+        value, channel, time and reason), so both histories read through the survivor of a merge or
+        a link. A copy's key names its source, so copying again writes the same rows."""
+        prefix = f"consent|{source.customer_id}|"
+        rows = self._range(source.channel_id, prefix, end=_after(prefix))
+        copies = [
+            {
+                "PartitionKey": target.channel_id,
+                "RowKey": f"consent|{target.customer_id}|{_suffix(row, prefix)}|{source.customer_id}",
+                **{name: row[name] for name in CONSENT_COLUMNS if row.get(name) is not None},
+                "CopiedFrom": source.customer_id,
+            }
+            for row in rows
+        ]
+        for start in range(0, len(copies), MAX_TRANSACTION_OPERATIONS):
+            self._submit(
+                [
+                    ("upsert", copy, {"mode": UpdateMode.REPLACE})
+                    for copy in copies[start : start + MAX_TRANSACTION_OPERATIONS]
+                ]
+            )
+        return len(copies)
 
     # -- sync operations ----------------------------------------------------------------------
 

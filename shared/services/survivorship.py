@@ -1,0 +1,87 @@
+"""Folding one customer into the survivor, the same way for a merge and for a link (CONTRACT §6).
+
+The other customer's consent history is copied to the survivor first, then the survivor's channel
+record takes the result of `survive` as an edit: in one transaction with its pending replay on the
+HQ master and the consent entries it changed. Every step can be repeated: a copy writes the same
+rows, and folding a customer already folded in changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from shared.domain.consent import ConsentChange, ConsentReason, consent_changes
+from shared.domain.customer import CustomerRecord
+from shared.domain.errors import DomainError
+from shared.domain.survivorship import Survivorship, survive
+from shared.optimistic import retry_on_conflict
+from shared.services.dependencies import Dependencies
+from shared.services.search import index_before_edit, reindex_after_edit
+from shared.storage.ports import HqCustomer, RecordChanged
+
+logger = logging.getLogger(__name__)
+
+HISTORY_READ = 10_000  # a customer's whole consent history: a few entries a year
+
+
+class FoldContended(DomainError):
+    """The survivor kept changing while another customer was folded into it; asking again finishes."""
+
+    code = "merge-contended"
+
+
+def survivor_record(dependencies: Dependencies, survivor: HqCustomer) -> CustomerRecord | None:
+    return dependencies.customers.get(survivor.channel_id, survivor.customer_id)
+
+
+def preview(dependencies: Dependencies, survivor: CustomerRecord, other: CustomerRecord) -> Survivorship:
+    """What folding `other` into `survivor` would leave, nothing written; MergeExceedsLimits if it
+    cannot be done without dropping something."""
+    events = _history(dependencies, survivor) + _history(dependencies, other)
+    return survive(survivor.profile, other.profile, events)
+
+
+def fold_into_survivor(
+    dependencies: Dependencies, *, survivor: HqCustomer, other: CustomerRecord, reason: ConsentReason
+) -> CustomerRecord | None:
+    """Folds `other`'s profile and consent history into the survivor's channel record; answers the
+    record as it is now (its edit waits in its pending operations for the HQ replay)."""
+
+    def attempt() -> CustomerRecord | None:
+        record = survivor_record(dependencies, survivor)
+        if record is None:
+            return None
+        dependencies.customers.copy_consents(other, record)
+        result = survive(record.profile, other.profile, _history(dependencies, record))
+        if result.profile.model_dump() == record.profile.model_dump():
+            return record
+        now = dependencies.clock()
+        consents = consent_changes(
+            record.profile, result.profile, channel_id=other.channel_id, at=now, reason=reason
+        )
+        index_before_edit(dependencies, record.model_copy(update={"profile": result.profile}))
+        edited, _ = dependencies.customers.save_edit(record, result.profile, at=now, consents=consents)
+        reindex_after_edit(dependencies, record, edited)
+        logger.info(
+            "Folded customer %s into HQ account %s (%s)",
+            other.customer_id,
+            survivor.account_number,
+            reason.value,
+            extra={"channelId": record.channel_id, "customerId": record.customer_id},
+        )
+        return edited
+
+    return retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=FoldContended(f"HQ customer {survivor.account_number} kept changing; try again"),
+    )
+
+
+def _history(dependencies: Dependencies, record: CustomerRecord) -> list[ConsentChange]:
+    return [
+        change
+        for _, change in dependencies.customers.consents(
+            record.channel_id, record.customer_id, limit=HISTORY_READ
+        )
+    ]
