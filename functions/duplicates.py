@@ -1,4 +1,4 @@
-"""Ops routes for duplicate candidates: list them, merge or dismiss one (CONTRACT §6)."""
+"""Ops routes for duplicate candidates: list them, review, merge or dismiss one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from functions.http_api import json_response, query_whole_number
 from shared.bootstrap import AppDependencies
 from shared.domain.customer import CustomerPublic
 from shared.domain.duplicates import DuplicateCandidate, DuplicatePage, DuplicateStatus
+from shared.domain.survivorship import DuplicateReview
+from shared.services.duplicate_review import review_duplicate
 from shared.services.duplicates import (
     DEFAULT_DUPLICATE_PAGE,
     MAX_DUPLICATE_PAGE,
@@ -49,6 +51,21 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             cursor=call.request.params.get("cursor"),
         )
         return json_response(page)
+
+    @routes.function_name(name="review_duplicate")
+    @routes.route(route="duplicates/{duplicateId}", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "reviewDuplicate",
+            "Both customers side by side, the conflicts, and exactly what a merge would leave (admin)",
+            caller="admin",
+            answers={200: Answer(DuplicateReview)},
+            problems=(401, 403, 404),
+        ),
+    )
+    def get_review(call: Call) -> func.HttpResponse:
+        return json_response(review_duplicate(call.dependencies, duplicate_id=call.route("duplicateId")))
 
     @routes.function_name(name="dismiss_duplicate")
     @routes.route(route="duplicates/{duplicateId}/dismiss", methods=["POST"])

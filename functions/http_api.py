@@ -19,11 +19,13 @@ from shared.domain.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
+from shared.domain.survivorship import MergeExceedsLimits
 from shared.services.attributes import DefinitionsContended
 from shared.services.conversion import ConversionContended
 from shared.services.duplicates import DuplicateMergeStarted
 from shared.services.linking import LinkTargetPending
 from shared.services.merging import DuplicateDismissed, MergeContended
+from shared.services.survivorship import FoldContended
 from shared.storage.ports import StorageUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
@@ -111,8 +113,12 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
     StorageUnavailable: HttpAnswer(503, "Storage is not reachable", (("Retry-After", "5"),)),
     DuplicateMergeStarted: HttpAnswer(409, "This duplicate candidate's merge has started"),
     DuplicateDismissed: HttpAnswer(409, "This duplicate candidate was dismissed: not the same customer"),
+    MergeExceedsLimits: HttpAnswer(409, "The merge would drop a contact: make room on the survivor first"),
     MergeContended: HttpAnswer(
         503, "A customer changed during the merge; merge again", (("Retry-After", "1"),)
+    ),
+    FoldContended: HttpAnswer(
+        503, "A customer changed while another was folded into it; try again", (("Retry-After", "1"),)
     ),
     LinkTargetPending: HttpAnswer(
         503, "The matching customer is still being converted", (("Retry-After", "5"),)
@@ -144,7 +150,7 @@ def problem_body(error: DomainError, instance: str) -> dict[str, Any]:
         "detail": error.message,
         "instance": instance,
     }
-    if isinstance(error, ValidationFailed):
+    if isinstance(error, ValidationFailed | MergeExceedsLimits):
         problem["errors"] = [{"field": item.field, "message": item.message} for item in error.errors]
     return problem
 

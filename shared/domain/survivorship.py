@@ -13,9 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
+
 from shared.domain.consent import ConsentChange, ContactKind
-from shared.domain.customer import CustomerProfile, EmailContact, PhoneContact
-from shared.domain.errors import DomainError
+from shared.domain.customer import CustomerProfile, CustomerPublic, EmailContact, PhoneContact
+from shared.domain.duplicates import DuplicateCandidate
+from shared.domain.errors import DomainError, FieldError
 from shared.domain.models import ApiModel
 
 # The fields a customer has one value of; the survivor's stays when both have one.
@@ -44,6 +47,7 @@ class MergeExceedsLimits(DomainError):
     def __init__(self, field: str, count: int, limit: int) -> None:
         super().__init__(f"'{field}' would hold {count} entries after the merge; at most {limit} fit")
         self.field = field
+        self.errors = [FieldError(field, f"would hold {count} entries; at most {limit} fit")]
 
 
 class Conflict(ApiModel):
@@ -105,13 +109,9 @@ def survive(
 ) -> Survivorship:
     """The survivor's profile once `other` is folded into it, and the conflicts a person may review."""
     values: dict[str, Any] = survivor.model_dump()
-    conflicts: list[Conflict] = []
     for name in SINGLE_VALUED:
-        mine, theirs = getattr(survivor, name), getattr(other, name)
-        if mine is None and theirs is not None:
-            values[name] = theirs
-        elif mine is not None and theirs is not None and mine != theirs:
-            conflicts.append(Conflict(field=_alias(name), survivor_value=mine, merged_value=theirs))
+        if getattr(survivor, name) is None and getattr(other, name) is not None:
+            values[name] = getattr(other, name)
     if survivor.email is None and other.email is not None:
         values["email_verified"] = other.email_verified
 
@@ -123,15 +123,6 @@ def survive(
     _within("affiliations", affiliations, MAX_AFFILIATIONS)
 
     attributes = dict(other.attributes) | dict(survivor.attributes)
-    for name in sorted(set(survivor.attributes) & set(other.attributes)):
-        if survivor.attributes[name] != other.attributes[name]:
-            conflicts.append(
-                Conflict(
-                    field=f"attributes.{name}",
-                    survivor_value=survivor.attributes[name],
-                    merged_value=other.attributes[name],
-                )
-            )
 
     decided = _held_consents(survivor, other) | newest_consents(consent_events)
     values.update(
@@ -148,7 +139,31 @@ def survive(
         email_marketing_consent=bool(values["email"]) and decided.get(("email", values["email"]), False),
         phone_marketing_consent=bool(values["phone"]) and decided.get(("phone", values["phone"]), False),
     )
-    return Survivorship(profile=CustomerProfile.model_validate(values), conflicts=conflicts)
+    return Survivorship(
+        profile=CustomerProfile.model_validate(values), conflicts=conflicts_between(survivor, other)
+    )
+
+
+def conflicts_between(survivor: CustomerProfile, other: CustomerProfile) -> list[Conflict]:
+    """The single values and attributes both customers have, with different values."""
+    conflicts = [
+        Conflict(
+            field=_alias(name), survivor_value=getattr(survivor, name), merged_value=getattr(other, name)
+        )
+        for name in SINGLE_VALUED
+        if None not in (getattr(survivor, name), getattr(other, name))
+        and getattr(survivor, name) != getattr(other, name)
+    ]
+    for name in sorted(set(survivor.attributes) & set(other.attributes)):
+        if survivor.attributes[name] != other.attributes[name]:
+            conflicts.append(
+                Conflict(
+                    field=f"attributes.{name}",
+                    survivor_value=survivor.attributes[name],
+                    merged_value=other.attributes[name],
+                )
+            )
+    return conflicts
 
 
 def _contacts(
@@ -177,3 +192,20 @@ def _within(field: str, items: list[Any], limit: int) -> None:
 def _alias(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+class DuplicateReview(ApiModel):
+    """Body of `GET /api/duplicates/{id}`: both customers side by side and exactly what a merge leaves."""
+
+    duplicate: DuplicateCandidate
+    survivor: CustomerPublic = Field(description="The older HQ customer, which stays")
+    merged: CustomerPublic = Field(description="The newer HQ customer, folded into the survivor by a merge")
+    result: CustomerPublic | None = Field(
+        description="The survivor as a merge would leave it; null when a merge is refused"
+    )
+    conflicts: list[Conflict] = Field(
+        description="Fields both have with different values: the survivor's stays"
+    )
+    refused_because: str | None = Field(
+        default=None, description="Why a merge would be refused (merge-exceeds-limits), if it would"
+    )

@@ -106,9 +106,23 @@ def test_merge_folds_the_newer_customer_into_the_older_everywhere(
     [candidate] = candidates_for(api, ids)
     merge_url = f"/api/duplicates/{candidate['duplicateId']}/merge"
 
+    # The review shows both side by side, the conflicts and exactly what the merge leaves.
+    review = api.http.get(f"/api/duplicates/{candidate['duplicateId']}", headers=ADMIN)
+    assert review.status_code == 200, review.text
+    shown = review.json()
+    assert shown["duplicate"]["duplicateId"] == candidate["duplicateId"] and shown["refusedBecause"] is None
+    assert shown["survivor"]["customerId"] == older["customerId"]
+    assert shown["merged"]["customerId"] == newer["customerId"]
+    assert {"field": "firstName", "survivorValue": "Zoë", "mergedValue": "Zoe"} in shown["conflicts"]
+    assert places(shown["result"]) == ["1 Main St", "9 Dock Rd"]
+
     merged = api.http.post(merge_url, headers=ADMIN)
     assert merged.status_code == 200, merged.text
     survivor = merged.json()
+    volatile = {"version", "addresses", "syncedAt"}
+    assert {k: v for k, v in survivor.items() if k not in volatile} == {
+        k: v for k, v in shown["result"].items() if k not in volatile
+    }
     assert (
         survivor["customerId"] == older["customerId"] and survivor["accountNumber"] == older["accountNumber"]
     )
@@ -161,3 +175,23 @@ def test_merge_checks_its_candidate(start_host: StartHost) -> None:
     refused = api.http.post(f"/api/duplicates/{candidate['duplicateId']}/merge", headers=ADMIN)
     assert refused.status_code == 409 and refused.json()["type"].endswith("/duplicate-dismissed")
     assert account_of(api, channel, second["customerId"]) == second["accountNumber"]  # both stay
+
+
+def test_a_merge_that_would_drop_a_contact_is_reviewed_as_refused_and_answers_409(
+    start_host: StartHost,
+) -> None:
+    api = start_host()
+    north, south = api.new_channel(), api.new_channel()
+    email = f"full.{uuid.uuid4().hex[:8]}@example.com"
+    full = [f"f{n}.{uuid.uuid4().hex[:6]}@example.com" for n in range(10)]
+    older = create(api, north, shopper(email=email, additionalEmails=full))
+    newer = create(api, south, shopper(email=email, additionalEmails=["extra@example.com"]))
+    [candidate] = candidates_for(api, {older["customerId"], newer["customerId"]})
+    review = api.http.get(f"/api/duplicates/{candidate['duplicateId']}", headers=ADMIN).json()
+    assert review["result"] is None and "additionalEmails" in review["refusedBecause"]
+    refused = api.http.post(f"/api/duplicates/{candidate['duplicateId']}/merge", headers=ADMIN)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/merge-exceeds-limits")
+    assert [error["field"] for error in refused.json()["errors"]] == ["additionalEmails"]
+    assert [c["status"] for c in candidates_for(api, {newer["customerId"]}, status=None)] == ["Open"]
+    missing = api.http.get(f"/api/duplicates/{uuid.uuid4()}", headers=ADMIN)
+    assert missing.status_code == 404

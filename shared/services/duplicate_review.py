@@ -1,0 +1,66 @@
+"""The review of a duplicate candidate: both customers side by side, and what a merge would leave."""
+
+from __future__ import annotations
+
+from shared.domain.customer import CustomerPublic, CustomerRecord, same_place
+from shared.domain.duplicates import DuplicateStatus
+from shared.domain.errors import NotFound
+from shared.domain.survivorship import DuplicateReview, MergeExceedsLimits, conflicts_between
+from shared.services.customer_views import customer_view
+from shared.services.dependencies import Dependencies
+from shared.services.duplicates import candidate_to_change
+from shared.services.resolution import surviving_master
+from shared.services.survivorship import preview, survivor_record
+
+
+def review_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateReview:
+    candidate, _ = candidate_to_change(dependencies, duplicate_id)
+    survivor_master = surviving_master(dependencies, candidate.candidate_account_number)
+    merged_master = dependencies.headquarters.get(candidate.account_number)
+    survivor = survivor_record(dependencies, survivor_master) if survivor_master else None
+    merged = survivor_record(dependencies, merged_master) if merged_master else None
+    if survivor is None or merged is None:
+        raise NotFound(f"A customer of duplicate candidate '{duplicate_id}' has no channel record")
+    survivor_view, merged_view = customer_view(dependencies, survivor), customer_view(dependencies, merged)
+    if candidate.status is DuplicateStatus.MERGED or merged.merged_into is not None:
+        return DuplicateReview(
+            duplicate=candidate,
+            survivor=survivor_view,
+            merged=merged_view,
+            result=survivor_view,
+            conflicts=[],
+        )
+    try:
+        outcome = preview(dependencies, survivor, merged)
+    except MergeExceedsLimits as refused:
+        return DuplicateReview(
+            duplicate=candidate,
+            survivor=survivor_view,
+            merged=merged_view,
+            result=None,
+            conflicts=conflicts_between(survivor.profile, merged.profile),
+            refused_because=refused.message,
+        )
+    return DuplicateReview(
+        duplicate=candidate,
+        survivor=survivor_view,
+        merged=merged_view,
+        result=_result(dependencies, survivor.model_copy(update={"profile": outcome.profile}), merged),
+        conflicts=outcome.conflicts,
+    )
+
+
+def _result(dependencies: Dependencies, survivor: CustomerRecord, merged: CustomerRecord) -> CustomerPublic:
+    """The survivor with the merged profile, its addresses and the other's it lacks, and one more
+    merged account number."""
+    held = dependencies.customers.addresses(survivor.channel_id, survivor.customer_id)
+    brought = dependencies.customers.addresses(merged.channel_id, merged.customer_id)
+    for address in brought:
+        if not any(same_place(address, other) for other in held):
+            held.append(address)
+    numbers = [*survivor.merged_account_numbers]
+    for number in [merged.account_number, *merged.merged_account_numbers]:
+        if number is not None and number not in numbers:
+            numbers.append(number)
+    shown = survivor.model_copy(update={"merged_account_numbers": numbers})
+    return CustomerPublic.of(shown, held, address_count=len(held))
