@@ -169,6 +169,125 @@ async function retry(operationId, button) {
   }
 }
 
+// -- duplicates -------------------------------------------------------------------------------
+
+let duplicatesCursor = null;
+let reviewed = null;
+
+function duplicatesQuery(cursor) {
+  const params = new URLSearchParams({ limit: "25" });
+  const status = $("filter-duplicates").value;
+  if (status) params.set("status", status);
+  if (cursor) params.set("cursor", cursor);
+  return `duplicates?${params}`;
+}
+
+function showDuplicates(page, append = false) {
+  const tbody = $("duplicates");
+  if (!append) tbody.replaceChildren();
+  if (!append && !page.items.length) emptyRow(tbody, 7, "No duplicate candidate matches.");
+  for (const candidate of page.items) {
+    const row = document.createElement("tr");
+    row.dataset.duplicateId = candidate.duplicateId;
+    cell(row, when(candidate.detectedAt));
+    cell(row, candidate.matchedOn.join(", "));
+    cell(row, candidate.channelId);
+    cell(row, candidate.accountNumber);
+    cell(row, candidate.candidateAccountNumber);
+    cell(row, candidate.status, `state-${candidate.status}`);
+    const action = document.createElement("td");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Review";
+    button.setAttribute("aria-label", `Review duplicate ${candidate.accountNumber} of ${candidate.candidateAccountNumber}`);
+    button.addEventListener("click", () => review(candidate.duplicateId));
+    action.appendChild(button);
+    row.appendChild(action);
+    tbody.appendChild(row);
+  }
+  duplicatesCursor = page.nextCursor;
+  $("more-duplicates").hidden = !duplicatesCursor;
+}
+
+async function moreDuplicates() {
+  try {
+    showDuplicates(await call(duplicatesQuery(duplicatesCursor)), true);
+  } catch (error) {
+    say(`Could not read more duplicates: ${error.message}`, true);
+  }
+}
+
+function shown(value) {
+  if (value === null || value === undefined || value === "") return "";
+  if (Array.isArray(value)) {
+    return value.map((item) => (typeof item === "object" ? `${item.value}${item.marketingConsent ? " (consent)" : ""}` : item)).join(", ");
+  }
+  if (typeof value === "object") return Object.entries(value).map(([key, item]) => `${key}: ${item}`).join(", ");
+  return String(value);
+}
+
+const REVIEW_FIELDS = [
+  ["accountNumber", "Account"], ["firstName", "First name"], ["middleName", "Middle name"],
+  ["lastName", "Last name"], ["organizationName", "Organization"], ["title", "Title"],
+  ["email", "E-mail"], ["emailVerified", "E-mail verified"], ["emailMarketingConsent", "E-mail consent"],
+  ["phone", "Phone"], ["phoneMarketingConsent", "Phone consent"], ["additionalEmails", "Additional e-mails"],
+  ["additionalPhones", "Additional phones"], ["affiliations", "Affiliations"], ["attributes", "Attributes"],
+  ["customerGroup", "Customer group"], ["currency", "Currency"], ["language", "Language"],
+  ["receiptPreference", "Receipt"], ["addressCount", "Addresses"], ["mergedAccountNumbers", "Merged accounts"],
+];
+
+function showReview(body) {
+  reviewed = body;
+  $("review-title").textContent = `Review: ${body.merged.accountNumber} into ${body.survivor.accountNumber} (${body.duplicate.status})`;
+  const conflicted = new Set(body.conflicts.map((conflict) => conflict.field.split(".")[0]));
+  const tbody = $("review-rows");
+  tbody.replaceChildren();
+  for (const [name, label] of REVIEW_FIELDS) {
+    const row = document.createElement("tr");
+    if (conflicted.has(name)) row.className = "conflict";
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = label;
+    row.appendChild(th);
+    cell(row, shown(body.survivor[name]));
+    cell(row, shown(body.merged[name]));
+    cell(row, body.result ? shown(body.result[name]) : "");
+    tbody.appendChild(row);
+  }
+  const refusal = $("review-refusal");
+  refusal.hidden = !body.refusedBecause;
+  refusal.textContent = body.refusedBecause ? `A merge is refused: ${body.refusedBecause}.` : "";
+  const status = body.duplicate.status;
+  $("merge-button").disabled = Boolean(body.refusedBecause) || !["Open", "Merging"].includes(status);
+  $("merge-button").textContent = status === "Merging" ? "Finish the merge" : "Merge";
+  $("dismiss-button").disabled = status !== "Open";
+  $("review").hidden = false;
+  $("review").focus();
+}
+
+async function review(duplicateId) {
+  try {
+    showReview(await call(`duplicates/${encodeURIComponent(duplicateId)}`));
+  } catch (error) {
+    say(`Could not read the review: ${error.message}`, true);
+  }
+}
+
+async function decide(action) {
+  if (!reviewed) return;
+  const id = reviewed.duplicate.duplicateId;
+  for (const name of ["merge-button", "dismiss-button"]) $(name).disabled = true;
+  try {
+    await call(`duplicates/${encodeURIComponent(id)}/${action}`, { method: "POST" });
+    say(action === "merge" ? `Merged ${reviewed.merged.accountNumber} into ${reviewed.survivor.accountNumber}.` : "Dismissed: never flagged again for this pair.");
+    await review(id);
+    await refresh();
+  } catch (error) {
+    say(`${action === "merge" ? "Merge" : "Dismiss"} failed: ${error.message}`, true);
+    await review(id);
+  }
+}
+
 function operationsQuery() {
   const params = new URLSearchParams({ limit: "50" });
   const channel = $("filter-channel").value.trim();
@@ -185,14 +304,16 @@ async function refresh() {
       say("Type the admin key to see runs and operations.");
       return;
     }
-    const [runs, history, operations] = await Promise.all([
+    const [runs, history, operations, duplicates] = await Promise.all([
       call("sync/runs?limit=10"),
       call(`sync/history?hours=${HISTORY_HOURS}`),
       call(operationsQuery()),
+      call(duplicatesQuery(null)),
     ]);
     showRuns(runs.items);
     showHistory(history);
     showOperations(operations.items);
+    showDuplicates(duplicates);
     $("updated-at").textContent = `Updated ${new Date().toLocaleTimeString()}`;
     if ($("message").classList.contains("error") || !$("message").textContent) say("");
   } catch (error) {
@@ -225,6 +346,17 @@ document.addEventListener("DOMContentLoaded", () => {
   $("operations-form").addEventListener("submit", (event) => {
     event.preventDefault();
     refresh();
+  });
+  $("duplicates-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    refresh();
+  });
+  $("more-duplicates").addEventListener("click", moreDuplicates);
+  $("merge-button").addEventListener("click", () => decide("merge"));
+  $("dismiss-button").addEventListener("click", () => decide("dismiss"));
+  $("close-review").addEventListener("click", () => {
+    $("review").hidden = true;
+    reviewed = null;
   });
   $("refresh-now").addEventListener("click", refresh);
   $("auto-refresh").addEventListener("change", schedule);

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 
 from tests.e2e.conftest import StartHost, failed_conversion
 from tests.support.api import wait_for
-from tests.support.builders import TEST_ADMIN_KEY
+from tests.support.builders import TEST_ADMIN_KEY, person, unique_phone
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -99,4 +100,63 @@ def test_a_failed_conversion_is_seen_retried_and_converted_from_the_console(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console.png"), full_page=True)
     assert api.customer(channel_id, key, customer_id).json()["syncStatus"] == "Synced"
+    context.close()
+
+
+def test_a_duplicate_is_reviewed_side_by_side_and_merged_from_the_console(
+    start_host: StartHost, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    api = start_host()
+    north, south = api.new_channel(), api.new_channel()
+    email = f"twice.{uuid.uuid4().hex[:8]}@example.com"
+    home = {"street": "1 Rue de Rivoli", "city": "Paris", "countryRegionId": "FRA"}
+    older = api.create_customer(
+        north[0], north[1], person(email=email, phone=unique_phone(), addresses=[home])
+    )
+    newer = api.create_customer(
+        south[0],
+        south[1],
+        person(
+            email=email, firstName="Augusta", phone=unique_phone(), additionalEmails=["ada.work@example.com"]
+        ),
+    )
+    assert older.status_code == 201 and newer.status_code == 201, newer.text
+    newer_account = newer.json()["accountNumber"]
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    page = context.new_page()
+    page.goto(f"{api.base_url}/api/console")
+    page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("Key set")
+    row = page.locator("#duplicates tr", has_text=newer_account)
+    more = page.get_by_role("button", name="More duplicates")
+    expect(page.locator("#duplicates tr").first).to_be_visible()
+    while row.count() == 0 and more.is_visible():  # other tests' candidates may come first
+        more.click()
+        page.wait_for_timeout(200)
+    expect(row).to_contain_text("Open")
+    row.get_by_role("button").click()
+
+    review = page.locator("#review")
+    expect(review).to_be_visible()
+    expect(review.locator("h3")).to_contain_text(newer_account)
+    first_name = review.locator("tr", has_text="First name")
+    expect(first_name).to_have_class("conflict")
+    expect(first_name).to_contain_text("Augusta")
+    expect(review.locator("tr", has_text="Additional e-mails")).to_contain_text("ada.work@example.com")
+    page.keyboard.press("Tab")  # from the review, the keyboard reaches Merge
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-duplicates.png"), full_page=True)
+
+    page.get_by_role("button", name="Merge").click()
+    expect(page.locator("#message")).to_contain_text("Merged")
+    expect(review.locator("h3")).to_contain_text("Merged")
+    expect(page.get_by_role("button", name="Merge")).to_be_disabled()
+    expect(page.get_by_role("button", name="Dismiss: not the same customer")).to_be_disabled()
+    survivor = api.customer(south[0], south[1], newer.json()["customerId"]).json()
+    assert survivor["customerId"] == older.json()["customerId"]
+    assert [item["value"] for item in survivor["additionalEmails"]] == ["ada.work@example.com"]
     context.close()
