@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -18,6 +19,7 @@ from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.models import ApiModel
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
+RowT = TypeVar("RowT")
 MAX_CURSOR_LENGTH = 2048
 
 
@@ -49,3 +51,17 @@ def checked_limit(limit: int, *, high: int) -> int:
     if not 1 <= limit <= high:
         raise ValidationFailed([FieldError("limit", f"must be between 1 and {high}")])
     return limit
+
+
+def read_after(cursor: str | None) -> str | None:
+    """Where a keyset page starts: the position of the last item the previous page returned."""
+    position = decode_cursor(cursor)
+    return str(position.get("after", "")) if position else None
+
+
+def keyset_page(
+    found: list[RowT], limit: int, position: Callable[[RowT], str]
+) -> tuple[list[RowT], str | None]:
+    """`found` was read with `limit + 1`: the page, and a cursor when one more item exists."""
+    items = found[:limit]
+    return items, encode_cursor({"after": position(items[-1])}) if len(found) > limit else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.domain.consent import ConsentHistory
 from shared.domain.errors import CustomerNotFound
-from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.domain.paging import checked_limit, keyset_page, read_after
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
 from shared.services.resolution import find_customer
@@ -23,11 +23,8 @@ def consent_history(
     record = find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=True)
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
-    position = decode_cursor(cursor)
-    after = str(position.get("after", "")) if position else None
     found = dependencies.customers.consents(
-        record.channel_id, record.customer_id, after=after, limit=limit + 1
+        record.channel_id, record.customer_id, after=read_after(cursor), limit=limit + 1
     )
-    items = found[:limit]
-    next_cursor = encode_cursor({"after": items[-1][0]}) if len(found) > limit else None
+    items, next_cursor = keyset_page(found, limit, lambda entry: entry[0])
     return ConsentHistory(items=[change for _, change in items], next_cursor=next_cursor)

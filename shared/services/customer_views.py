@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.domain.customer import EMBEDDED_ADDRESSES, AddressPage, CustomerPublic, CustomerRecord
-from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.domain.paging import checked_limit, keyset_page, read_after
 from shared.services.dependencies import Dependencies
 
 DEFAULT_ADDRESS_PAGE = 50
@@ -25,11 +25,8 @@ def address_page(
     dependencies: Dependencies, record: CustomerRecord, *, limit: int, cursor: str | None
 ) -> AddressPage:
     checked_limit(limit, high=MAX_ADDRESS_PAGE)
-    position = decode_cursor(cursor)
-    after = str(position.get("after", "")) if position else None
     found = dependencies.customers.addresses(
-        record.channel_id, record.customer_id, after=after, limit=limit + 1
+        record.channel_id, record.customer_id, after=read_after(cursor), limit=limit + 1
     )
-    items = found[:limit]
-    next_cursor = encode_cursor({"after": items[-1].address_id}) if len(found) > limit else None
+    items, next_cursor = keyset_page(found, limit, lambda address: address.address_id)
     return AddressPage(items=items, next_cursor=next_cursor)

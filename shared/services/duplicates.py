@@ -20,7 +20,7 @@ from shared.domain.duplicates import (
     verified_email_key,
 )
 from shared.domain.errors import DomainError, NotFound, parse_choice
-from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.domain.paging import checked_limit, keyset_page, read_after
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.services.linking import release_claim
@@ -126,11 +126,8 @@ def list_duplicates(
     """One page of candidates in a stable order (by id); `detectedAt` says how old each is."""
     wanted = parse_choice("status", status, DuplicateStatus)
     checked_limit(limit, high=MAX_DUPLICATE_PAGE)
-    position = decode_cursor(cursor)
-    after = str(position.get("after", "")) if position else None
-    found = dependencies.duplicates.listed(wanted, after=after, limit=limit + 1)
-    items = found[:limit]
-    next_cursor = encode_cursor({"after": items[-1].duplicate_id}) if len(found) > limit else None
+    found = dependencies.duplicates.listed(wanted, after=read_after(cursor), limit=limit + 1)
+    items, next_cursor = keyset_page(found, limit, lambda candidate: candidate.duplicate_id)
     return DuplicatePage(items=items, next_cursor=next_cursor)
 
 

@@ -52,7 +52,9 @@ def candidates_for(
 def test_the_same_email_at_two_stores_is_one_open_candidate_against_the_older_customer(
     start_host: StartHost,
 ) -> None:
-    api = start_host()
+    # Only the batch converts: a queue delivery racing it for the same customer would give its
+    # number back to the block, and the next customer could take a number below the first's.
+    api = start_host(queue_trigger=False)
     north, south = api.new_channel(asyncCustomerCreation=True), api.new_channel(asyncCustomerCreation=True)
     first = create(api, north, shopper(email="Zoe.Twice@Example.com"))
     convert_now(api)
