@@ -188,17 +188,7 @@ def _mark_linked(
     if survivor is not None:
         folded = fold_into_survivor(dependencies, survivor=survivor, other=record, reason=ConsentReason.LINK)
         if folded is not None:
-            replay_operations(
-                dependencies,
-                folded,
-                [
-                    operation
-                    for operation in dependencies.customers.pending_operations(
-                        folded.channel_id, folded.customer_id
-                    )
-                    if operation.kind is OperationKind.CUSTOMER_EDIT
-                ],
-            )
+            replay_operations(dependencies, folded, pending_edits(dependencies, folded))
     synced = dependencies.customers.mark_synced(
         record,
         account_number=account_number,
@@ -269,6 +259,15 @@ def replay_operations(
             raise
         done += 1
     return done
+
+
+def pending_edits(dependencies: Dependencies, record: CustomerRecord) -> list[SyncOperation]:
+    """The record's edits HQ has not applied yet, in the order they were made."""
+    return [
+        operation
+        for operation in dependencies.customers.pending_operations(record.channel_id, record.customer_id)
+        if operation.kind is OperationKind.CUSTOMER_EDIT
+    ]
 
 
 def _completed_elsewhere(dependencies: Dependencies, operation: SyncOperation) -> bool:

@@ -51,7 +51,7 @@ def link_target(dependencies: Dependencies, record: CustomerRecord) -> str | Non
         if _holds(survivor, key):
             return survivor.account_number
         dependencies.match_index.release(key, held_by=holder)  # its customer's e-mail went
-    raise LinkTargetPending(f"The claim customer {record.customer_id} needs kept changing")
+    raise LinkTargetPending(f"The claim on customer {record.customer_id}'s e-mail kept changing hands")
 
 
 def _holds(master: HqCustomer, key: MatchKey) -> bool:

@@ -24,9 +24,8 @@ from shared.domain.consent import ConsentReason
 from shared.domain.customer import Address, CustomerPublic, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
 from shared.domain.errors import DomainError, NotFound
-from shared.domain.operations import OperationKind, SyncOperation
 from shared.optimistic import retry_on_conflict
-from shared.services.conversion import replay_operations
+from shared.services.conversion import pending_edits, replay_operations
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
@@ -146,7 +145,7 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         # redirect goes to the survivor, so none is lost between the two.
         folded = fold_into_survivor(dependencies, survivor=into, other=record, reason=ConsentReason.MERGE)
         if folded is not None:
-            replay_operations(dependencies, folded, _edits_of(dependencies, folded))
+            replay_operations(dependencies, folded, pending_edits(dependencies, folded))
     faults.reach(AFTER_MERGED_PROFILE_FOLDED)
     moved = give_addresses(dependencies, into, _addresses_of(dependencies, merged, record))
     faults.reach(AFTER_MERGED_ADDRESSES_MOVED)
@@ -188,14 +187,6 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         moved,
         len(cards),
     )
-
-
-def _edits_of(dependencies: Dependencies, record: CustomerRecord) -> list[SyncOperation]:
-    return [
-        operation
-        for operation in dependencies.customers.pending_operations(record.channel_id, record.customer_id)
-        if operation.kind is OperationKind.CUSTOMER_EDIT
-    ]
 
 
 def _refuse_if_it_cannot_fit(dependencies: Dependencies, candidate: DuplicateCandidate) -> None:

@@ -27,7 +27,7 @@ HISTORY_READ = 10_000  # a customer's whole consent history: a few entries a yea
 class FoldContended(DomainError):
     """The survivor kept changing while another customer was folded into it; asking again finishes."""
 
-    code = "merge-contended"
+    code = "survivor-contended"
 
 
 def survivor_record(dependencies: Dependencies, survivor: HqCustomer) -> CustomerRecord | None:
