@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from devhost.azurite import start_azurite
 from shared.domain.duplicates import DuplicateStatus
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
@@ -21,7 +22,7 @@ from shared.services.loyalty import issue_loyalty_card
 from shared.services.merging import DuplicateDismissed, merge_duplicate
 from shared.services.search import search_customers
 from tests.support.builders import add_channel, make_dependencies, person, unique_phone
-from tests.support.faults import CrashAt, SimulatedCrash
+from tests.support.faults import CrashAt, SimulatedCrash, StorageFaults
 from tests.support.inspection import hq_loyalty_cards, hq_master, hq_masters_of
 
 HOME = {"street": "1 Main St", "city": "London", "countryRegionId": "GBR"}
@@ -224,3 +225,17 @@ def test_a_dismiss_racing_a_merge_never_leaves_a_merged_pair_marked_dismissed(
         else:
             assert found[0].status is DuplicateStatus.DISMISSED
             assert not master.get("MergedInto")
+
+
+def test_a_batch_run_with_hq_down_still_records_its_run_and_leaves_started_merges_for_later() -> None:
+    """Finishing started merges reads HQ: with HQ unreachable the run still ends with its summary.
+    An Azurite of its own, so no other test's pending customer meets the fault."""
+    azurite = start_azurite("free")
+    try:
+        hq_down = StorageFaults(fail_when=lambda request: "HqDuplicates" in request.url)
+        dependencies = make_dependencies(azurite.connection_string, hq_transport=hq_down)
+        summary = run_conversion_batch(dependencies, trigger="test")
+        assert hq_down.failures > 0
+        assert summary.run_id in [run.run_id for run in dependencies.run_log.recent(limit=50)]
+    finally:
+        azurite.stop()
