@@ -13,20 +13,21 @@ from pydantic import BaseModel
 
 from shared.domain import errors
 from shared.domain.errors import (
+    ConversionContended,
+    DefinitionsContended,
     DomainError,
+    DuplicateDismissed,
+    DuplicateMergeStarted,
     FieldError,
+    FoldContended,
     InvalidRequest,
+    LinkTargetPending,
+    MergeContended,
+    MergeExceedsLimits,
     PayloadTooLarge,
+    StorageUnavailable,
     ValidationFailed,
 )
-from shared.domain.survivorship import MergeExceedsLimits
-from shared.services.attributes import DefinitionsContended
-from shared.services.conversion import ConversionContended
-from shared.services.duplicates import DuplicateMergeStarted
-from shared.services.linking import LinkTargetPending
-from shared.services.merging import DuplicateDismissed, MergeContended
-from shared.services.survivorship import FoldContended
-from shared.storage.ports import StorageUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
 PROBLEM_TYPE_BASE = "https://commerce-async-customers.dev/problems/"

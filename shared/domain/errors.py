@@ -102,6 +102,63 @@ class HeadquartersUnavailable(DomainError):
     code = "headquarters-unavailable"
 
 
+class DuplicateMergeStarted(DomainError):
+    """A merge once started is finished, never undone by a dismiss."""
+
+    code = "duplicate-merge-started"
+
+
+class DuplicateDismissed(DomainError):
+    code = "duplicate-dismissed"
+
+
+class MergeContended(DomainError):
+    """A customer of the pair kept changing; asking again finishes the merge."""
+
+    code = "merge-contended"
+
+
+class ConversionContended(DomainError):
+    """The customer changed during every conversion attempt; the queue or the batch tries again."""
+
+    code = "conversion-contended"
+
+
+class DefinitionsContended(DomainError):
+    """Other admins kept changing the definitions; asking again decides on what is there then."""
+
+    code = "attributes-contended"
+
+
+class FoldContended(DomainError):
+    """The survivor kept changing while another customer was folded into it; asking again finishes."""
+
+    code = "survivor-contended"
+
+
+class LinkTargetPending(DomainError):
+    """The matching customer is being converted right now; the queue or the batch tries again."""
+
+    code = "link-target-pending"
+
+
+class StorageUnavailable(DomainError):
+    """The channel's own storage is down, or throttling beyond the SDK's retries."""
+
+    code = "storage-unavailable"
+
+
+class MergeExceedsLimits(DomainError):
+    """The survivor cannot hold everything the other customer brings without dropping some of it."""
+
+    code = "merge-exceeds-limits"
+
+    def __init__(self, field: str, count: int, limit: int) -> None:
+        super().__init__(f"'{field}' would hold {count} entries after the merge; at most {limit} fit")
+        self.field = field
+        self.errors = [FieldError(field, f"would hold {count} entries; at most {limit} fit")]
+
+
 Choice = TypeVar("Choice", bound=StrEnum)
 
 

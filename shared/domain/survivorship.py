@@ -18,7 +18,7 @@ from pydantic import Field
 from shared.domain.consent import ConsentChange, ContactKind
 from shared.domain.customer import CustomerProfile, CustomerPublic, EmailContact, PhoneContact
 from shared.domain.duplicates import DuplicateCandidate
-from shared.domain.errors import DomainError, FieldError
+from shared.domain.errors import MergeExceedsLimits
 from shared.domain.models import ApiModel
 
 # The fields a customer has one value of; the survivor's stays when both have one.
@@ -37,17 +37,6 @@ SINGLE_VALUED = (
 )
 MAX_ADDITIONAL = 10
 MAX_AFFILIATIONS = 20
-
-
-class MergeExceedsLimits(DomainError):
-    """The survivor cannot hold everything the other customer brings without dropping some of it."""
-
-    code = "merge-exceeds-limits"
-
-    def __init__(self, field: str, count: int, limit: int) -> None:
-        super().__init__(f"'{field}' would hold {count} entries after the merge; at most {limit} fit")
-        self.field = field
-        self.errors = [FieldError(field, f"would hold {count} entries; at most {limit} fit")]
 
 
 class Conflict(ApiModel):

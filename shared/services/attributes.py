@@ -14,19 +14,13 @@ from shared.domain.attributes import (
     size_error,
 )
 from shared.domain.customer import CustomerProfile
-from shared.domain.errors import DomainError, FieldError, NotFound, ValidationFailed
+from shared.domain.errors import DefinitionsContended, FieldError, NotFound, ValidationFailed
 from shared.domain.validation import parse_model
 from shared.optimistic import SHARED_COUNTER_ATTEMPTS, retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import RecordChanged
 
 logger = logging.getLogger(__name__)
-
-
-class DefinitionsContended(DomainError):
-    """Other admins kept changing the definitions; asking again decides on what is there then."""
-
-    code = "attributes-contended"
 
 
 def define_attribute(dependencies: Dependencies, *, name: str, body: Any) -> tuple[AttributeDefinition, bool]:

@@ -18,7 +18,7 @@ from shared.domain.account_number import format_account_number
 from shared.domain.consent import ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicatePolicy
-from shared.domain.errors import DomainError
+from shared.domain.errors import ConversionContended, DomainError, MergeExceedsLimits
 from shared.domain.operations import (
     OperationKind,
     OperationRef,
@@ -28,7 +28,6 @@ from shared.domain.operations import (
     new_operation,
 )
 from shared.domain.search import index_terms, sort_key
-from shared.domain.survivorship import MergeExceedsLimits
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
 from shared.services import metrics
@@ -49,12 +48,6 @@ from shared.services.survivorship import fold_into_survivor, preview, survivor_r
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
-
-
-class ConversionContended(DomainError):
-    """The customer changed during every conversion attempt; the queue or the batch tries again."""
-
-    code = "conversion-contended"
 
 
 def convert_async_customer(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from shared.domain.customer import CustomerPublic, CustomerRecord, same_place
 from shared.domain.duplicates import DuplicateStatus
-from shared.domain.errors import NotFound
-from shared.domain.survivorship import DuplicateReview, MergeExceedsLimits, conflicts_between
+from shared.domain.errors import MergeExceedsLimits, NotFound
+from shared.domain.survivorship import DuplicateReview, conflicts_between
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change

@@ -19,7 +19,7 @@ from shared.domain.duplicates import (
     match_keys,
     verified_email_key,
 )
-from shared.domain.errors import DomainError, NotFound, parse_choice
+from shared.domain.errors import DuplicateMergeStarted, NotFound, parse_choice
 from shared.domain.paging import checked_limit, keyset_page, read_after
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
@@ -31,12 +31,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DUPLICATE_PAGE = 50
 MAX_DUPLICATE_PAGE = 100
-
-
-class DuplicateMergeStarted(DomainError):
-    """A merge once started is finished, never undone by a dismiss."""
-
-    code = "duplicate-merge-started"
 
 
 def detect_duplicates(

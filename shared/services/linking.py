@@ -19,7 +19,7 @@ import time
 
 from shared.domain.customer import Address, CustomerRecord, same_place
 from shared.domain.duplicates import MatchKey, verified_email_key
-from shared.domain.errors import DomainError
+from shared.domain.errors import LinkTargetPending
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import BEFORE_MATCH_KEYS_CLAIMED
 from shared.services.resolution import surviving_master
@@ -29,12 +29,6 @@ logger = logging.getLogger(__name__)
 
 CLAIMANT_WAIT_SECONDS = 5.0
 STALE_CLAIM_RETRIES = 3
-
-
-class LinkTargetPending(DomainError):
-    """The matching customer is being converted right now; the queue or the batch tries again."""
-
-    code = "link-target-pending"
 
 
 def link_target(dependencies: Dependencies, record: CustomerRecord) -> str | None:

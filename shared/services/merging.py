@@ -23,7 +23,7 @@ from collections.abc import Callable
 from shared.domain.consent import ConsentReason
 from shared.domain.customer import Address, CustomerPublic, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
-from shared.domain.errors import DomainError, NotFound
+from shared.domain.errors import DomainError, DuplicateDismissed, MergeContended, NotFound
 from shared.optimistic import retry_on_conflict
 from shared.services.conversion import pending_edits, replay_operations
 from shared.services.customer_views import customer_view
@@ -44,16 +44,6 @@ from shared.services.survivorship import fold_into_survivor, preview, survivor_r
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
-
-
-class DuplicateDismissed(DomainError):
-    code = "duplicate-dismissed"
-
-
-class MergeContended(DomainError):
-    """A customer of the pair kept changing; asking again finishes the merge."""
-
-    code = "merge-contended"
 
 
 def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> CustomerPublic:

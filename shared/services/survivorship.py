@@ -12,7 +12,7 @@ import logging
 
 from shared.domain.consent import ConsentChange, ConsentReason, consent_changes
 from shared.domain.customer import CustomerRecord
-from shared.domain.errors import DomainError
+from shared.domain.errors import FoldContended
 from shared.domain.survivorship import Survivorship, survive
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
@@ -22,12 +22,6 @@ from shared.storage.ports import HqCustomer, RecordChanged
 logger = logging.getLogger(__name__)
 
 HISTORY_READ = 10_000  # a customer's whole consent history: a few entries a year
-
-
-class FoldContended(DomainError):
-    """The survivor kept changing while another customer was folded into it; asking again finishes."""
-
-    code = "survivor-contended"
 
 
 def survivor_record(dependencies: Dependencies, survivor: HqCustomer) -> CustomerRecord | None:

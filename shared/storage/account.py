@@ -28,10 +28,9 @@ from azure.storage.queue import (
 )
 from requests.adapters import HTTPAdapter
 
-from shared.domain.errors import DomainError
+from shared.domain.errors import DomainError, StorageUnavailable
 from shared.settings import MANAGED_IDENTITY, StorageConnection
 from shared.storage import batch_parts
-from shared.storage.ports import StorageUnavailable
 
 TRANSIENT_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 

@@ -17,16 +17,9 @@ from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
 from shared.domain.customer import Address, CustomerProfile, CustomerRecord, FallbackReason
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
-from shared.domain.errors import DomainError
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.search import SearchQuery, SearchTerm
 from shared.domain.sync import RunSummary, SyncMessage
-
-
-class StorageUnavailable(DomainError):
-    """The channel's own storage is down, or throttling beyond the SDK's retries."""
-
-    code = "storage-unavailable"
 
 
 class RowAlreadyExists(Exception):

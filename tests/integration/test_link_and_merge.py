@@ -12,14 +12,15 @@ import pytest
 
 from devhost.azurite import start_azurite
 from shared.domain.duplicates import DuplicateStatus
+from shared.domain.errors import DuplicateDismissed, DuplicateMergeStarted
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.customers import create_customer, get_customer
 from shared.services.dependencies import Dependencies
-from shared.services.duplicates import DuplicateMergeStarted, dismiss_duplicate
+from shared.services.duplicates import dismiss_duplicate
 from shared.services.fault_points import BEFORE_MATCH_KEYS_CLAIMED, MERGE_POINTS, FaultPoints
 from shared.services.loyalty import issue_loyalty_card
-from shared.services.merging import DuplicateDismissed, merge_duplicate
+from shared.services.merging import merge_duplicate
 from shared.services.search import search_customers
 from tests.support.builders import add_channel, make_dependencies, person, unique_phone
 from tests.support.faults import CrashAt, SimulatedCrash, StorageFaults

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from shared.domain.errors import StorageUnavailable
 from shared.services.customers import create_customer
-from shared.storage.ports import StorageUnavailable
 from tests.support.builders import add_channel, make_dependencies, person
 from tests.support.faults import CountDown, StorageFaults
 from tests.support.inspection import channel_rows

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from shared.domain.duplicates import DuplicateStatus
-from shared.domain.survivorship import MergeExceedsLimits
+from shared.domain.errors import MergeExceedsLimits
 from shared.services.attributes import define_attribute, retire_attribute
 from shared.services.consents import consent_history
 from shared.services.conversion import convert_async_customer

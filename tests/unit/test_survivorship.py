@@ -9,7 +9,8 @@ import pytest
 
 from shared.domain.consent import ConsentChange
 from shared.domain.customer import CustomerProfile
-from shared.domain.survivorship import MergeExceedsLimits, survive
+from shared.domain.errors import MergeExceedsLimits
+from shared.domain.survivorship import survive
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
