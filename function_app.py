@@ -2,7 +2,7 @@
 is configured, creates the FunctionApp, registers the blueprints.
 
 Every HTTP function is anonymous for the platform: the app's own admin and channel keys are the only
-keys (contract §5), checked by the app on every host. `dependencies` is the app's composition root
+keys, checked by the app on every host. `dependencies` is the app's composition root
 product, handed to every blueprint; it is built from app settings on first use.
 """
 

@@ -1,4 +1,4 @@
-"""Customer attribute definitions: admins define and retire them, every till reads them (CONTRACT §7)."""
+"""Customer attribute definitions: admins define and retire them, every till reads them."""
 
 from __future__ import annotations
 

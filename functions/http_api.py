@@ -198,7 +198,7 @@ class _DuplicateKey(ValueError):
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Two values for one key are malformed JSON here (contract §2), not last-one-wins."""
+    """Two values for one key are malformed JSON here, not last-one-wins."""
     document: dict[str, Any] = {}
     for key, value in pairs:
         if key in document:

@@ -22,7 +22,7 @@ param adminApiKey string = ''
 @description('HMAC key of the duplicate match index (at least 32 characters), written to Key Vault as a new secret version. Empty keeps the current version. Never change it once customers are indexed: every stored match key would stop matching.')
 param matchIndexSecret string = ''
 
-@description('What conversion does with a customer HQ already has: flag, link or off (CONTRACT §6).')
+@description('What conversion does with a customer HQ already has: flag, link or off (README: "Duplicate customers").')
 @allowed([ 'flag', 'link', 'off' ])
 param duplicatePolicy string = 'flag'
 

@@ -1,4 +1,4 @@
-"""Customer attributes: fields a retailer defines once in HQ and every till shows (CONTRACT §7).
+"""Customer attributes: fields a retailer defines once in HQ and every till shows.
 
 D365 calls them the customer attribute group. A definition says what a value may be; the values
 live in the customer's profile, so they travel to HQ with the customer and with every edit. A

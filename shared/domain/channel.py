@@ -38,7 +38,7 @@ class CustomerDefaults(ApiModel):
 
 
 class ChannelProfile(ApiModel):
-    """A channel's name, default country and functionality profile (contract §1), declared once:
+    """A channel's name, default country and functionality profile, declared once:
     `Channel` adds its id, `ChannelUpsert` is the optional copy a `PUT` sends."""
 
     name: ChannelName

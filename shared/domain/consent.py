@@ -1,4 +1,4 @@
-"""Marketing consent per contact, and the history that proves it (CONTRACT §7).
+"""Marketing consent per contact, and the history that proves it.
 
 Under GDPR a consent is worth what its proof is: which address or number it was for, when it was
 given or withdrawn, and where. Every change is therefore appended to the customer's consent history,

@@ -1,4 +1,4 @@
-"""What survives when two customers turn out to be one person: a merge, or a link (CONTRACT §6).
+"""What survives when two customers turn out to be one person: a merge, or a link.
 
 Nothing is lost. The survivor (the older HQ customer) keeps each single value it has and takes the
 other's where it has none; every e-mail and phone of the other that it lacks becomes one of its

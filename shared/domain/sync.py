@@ -17,7 +17,7 @@ class SyncKind(StrEnum):
 
 
 class SyncMessage(BaseModel):
-    """Body of a `customer-sync` message (contract §3); ids only, never personal data."""
+    """Body of a `customer-sync` message; ids only, never personal data."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 

@@ -1,4 +1,4 @@
-"""Checks every request's bearer token against the admin key or the channel's keys (contract §5)."""
+"""Checks every request's bearer token against the admin key or the channel's keys."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Customer attribute definitions (admin) and checking a customer's values against them (CONTRACT §7)."""
+"""Customer attribute definitions (admin) and checking a customer's values against them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A customer's marketing-consent history: the proof of every consent given or withdrawn (CONTRACT §7)."""
+"""A customer's marketing-consent history: the proof of every consent given or withdrawn."""
 
 from __future__ import annotations
 

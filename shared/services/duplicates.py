@@ -1,4 +1,4 @@
-"""Duplicate detection at conversion, and what ops do with a candidate (CONTRACT §6).
+"""Duplicate detection at conversion, and what ops do with a candidate.
 
 Detection writes the new HQ customer's match keys first and reads the matches after, so of two
 matching customers converted at the same time on different instances at least one sees the other:

@@ -1,5 +1,5 @@
 """`DUPLICATE_POLICY=link`: a pending customer whose verified e-mail is the verified e-mail of an HQ
-customer is bound to that account instead of becoming a new one (CONTRACT §6).
+customer is bound to that account instead of becoming a new one.
 
 Only a proven e-mail on both sides names one person: an e-mail typed at a till proves nothing (whoever
 typed a victim's address first would capture everyone who later signs up with it), and a phone and

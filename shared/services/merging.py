@@ -1,4 +1,4 @@
-"""Merging a duplicate HQ customer into the older one, the survivor (CONTRACT §6).
+"""Merging a duplicate HQ customer into the older one, the survivor.
 
 Every step is safe to repeat, and the candidate says Merged only after the last one, so a merge
 that stops half-way is finished by asking again, with nothing lost:

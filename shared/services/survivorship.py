@@ -1,4 +1,4 @@
-"""Folding one customer into the survivor, the same way for a merge and for a link (CONTRACT §6).
+"""Folding one customer into the survivor, the same way for a merge and for a link.
 
 The other customer's consent history is copied to the survivor first, then the survivor's channel
 record takes the result of `survive` as an edit: in one transaction with its pending replay on the

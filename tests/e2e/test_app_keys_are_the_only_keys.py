@@ -1,4 +1,4 @@
-"""The app's own keys are the only keys (contract §5): no route needs a platform function key.
+"""The app's own keys are the only keys: no route needs a platform function key.
 
 The local host enforces authLevel as Azure does, so a route that slipped back to `function` or
 `admin` would answer 401 here, before any POS met it in production.

@@ -1,4 +1,4 @@
-"""Duplicate detection through the local host (CONTRACT §6): the match rule, `flag` and `off`,
+"""Duplicate detection through the local host: the match rule, `flag` and `off`,
 dismissing, and that ops see ids and field names only."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`DUPLICATE_POLICY=link` and merging a candidate, through the local host (CONTRACT §6)."""
+"""`DUPLICATE_POLICY=link` and merging a candidate, through the local host."""
 
 from __future__ import annotations
 

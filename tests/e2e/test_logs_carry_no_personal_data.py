@@ -1,4 +1,4 @@
-"""Logs carry channel and customer ids, never names, e-mail addresses or phone numbers (contract §5).
+"""Logs carry channel and customer ids, never names, e-mail addresses or phone numbers.
 
 Every record of every logger is captured, at every level, from the host's threads as well as the
 test's, during a customer's whole life: create, conversion through the queue, reads, the batch,

@@ -53,7 +53,7 @@ OPEN_OPERATIONS = frozenset({"getSyncStatus", "getHealth", "getOpenApi"})
 # the app: the Functions host answers it with an empty 404, not 405. Every other default check runs.
 EXCLUDED_CHECKS: list[CheckFunction] = [positive_data_acceptance, unsupported_method]
 
-# The offline upload answers 200 and rejects bad records one by one (contract §2), so a body with
+# The offline upload answers 200 and rejects bad records one by one, so a body with
 # a schema-invalid record is not rejected as a whole; `_check_offline_results` checks it per record.
 PER_RECORD_OPERATIONS = frozenset({"uploadOfflineCustomers"})
 

@@ -1,4 +1,4 @@
-"""A store cannot hide another channel's shopper behind customers it made up (contract §2 order)."""
+"""A store cannot hide another channel's shopper behind customers it made up."""
 
 from __future__ import annotations
 

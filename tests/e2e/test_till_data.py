@@ -1,4 +1,4 @@
-"""What a till captures beyond the name (CONTRACT §7), through the local host: customer attributes,
+"""What a till captures beyond the name, through the local host: customer attributes,
 marketing consent per contact with its history, and the store's default customer properties."""
 
 from __future__ import annotations
