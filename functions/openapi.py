@@ -8,8 +8,7 @@ models it names. A registered route without a declaration stops the document fro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import azure.functions as func
@@ -39,8 +38,10 @@ class UndescribedRoute(Exception):
     """An HTTP function was registered without an `Operation` declaration."""
 
 
-def blueprint(app: AppDependencies) -> func.Blueprint:
+def blueprint(app: AppDependencies, registered: Callable[[], Iterable[Any]]) -> func.Blueprint:
+    """`registered` answers the functions the app registered, this one among them."""
     routes = func.Blueprint()
+    document: list[dict[str, Any]] = []  # built on the first call, from what the app registered
 
     @routes.function_name(name="openapi")
     @routes.route(route="openapi.json", methods=["GET"])
@@ -51,23 +52,15 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         ),
     )
     def get_openapi(call: Call) -> func.HttpResponse:
-        return json_response(openapi_document())
+        if not document:
+            document.append(describe(registered()))
+        return json_response(document[0])
 
     return routes
 
 
-@lru_cache(maxsize=1)
-def openapi_document() -> dict[str, Any]:
-    return build_openapi()
-
-
-def build_openapi() -> dict[str, Any]:
-    """Index the app's blueprints as the host does and describe every HTTP function they register."""
-    from functions.catalog import blueprints  # the catalog lists this module too
-
-    app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
-    for registered in blueprints(AppDependencies()):  # describing never builds the dependencies
-        app.register_functions(registered)
+def build_openapi(app: func.FunctionApp) -> dict[str, Any]:
+    """The document of every HTTP function `app` registers, indexed as the host indexes them."""
     return describe(app.get_functions())
 
 

@@ -1,6 +1,6 @@
 """Every operation of the app's own OpenAPI document answers as documented, whatever it is sent.
 
-Schemathesis generates requests from `build_openapi()` (the document `GET /api/openapi.json`
+Schemathesis generates requests from `build_openapi(function_app.app)` (the document `GET /api/openapi.json`
 serves, checked below) and sends them to the real function app in the local host, on Azurite.
 Most requests to channel routes carry the id of one real channel, its key and the refs of its real
 customers, so the handlers behind the 401/403/404 answers run too.
@@ -26,13 +26,14 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+import function_app
 from functions.openapi import build_openapi
 from shared.domain.channel import is_valid_channel_id
 from tests.support.api import ADMIN, ApiClient
 from tests.support.builders import person, unique_channel_id
 from tests.support.local_host import running_host
 
-DOCUMENT = build_openapi()
+DOCUMENT = build_openapi(function_app.app)
 
 ADMIN_OPERATIONS = frozenset(
     {
