@@ -5,7 +5,7 @@ from __future__ import annotations
 import azure.functions as func
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response, query_flag, read_json_body
+from functions.http_api import json_response, read_json_body
 from shared.bootstrap import AppDependencies
 from shared.domain.attributes import AttributeDefinition, AttributeDefinitionInput, AttributeList
 from shared.services.attributes import define_attribute, list_attributes, retire_attribute
@@ -14,7 +14,6 @@ from shared.services.attributes import define_attribute, list_attributes, retire
 def blueprint(app: AppDependencies) -> func.Blueprint:
     routes = func.Blueprint()
 
-    @routes.function_name(name="list_customer_attributes")
     @routes.route(route="customer-attributes", methods=["GET"])
     @endpoint(
         app,
@@ -22,16 +21,15 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listCustomerAttributes",
             "The customer attributes HQ defines, for the till's customer form (any key)",
             caller="any-key",
-            parameters=(Parameter("includeRetired", "query", bool),),
+            parameters=(Parameter("includeRetired", "query", bool, default=False),),
             answers={200: Answer(AttributeList)},
             problems=(401, 422),
         ),
     )
     def get_attributes(call: Call) -> func.HttpResponse:
-        items = list_attributes(call.dependencies, include_retired=query_flag(call.request, "includeRetired"))
+        items = list_attributes(call.dependencies, include_retired=call.query("includeRetired"))
         return json_response(AttributeList(items=items))
 
-    @routes.function_name(name="put_customer_attribute")
     @routes.route(route="customer-attributes/{name}", methods=["PUT"])
     @endpoint(
         app,
@@ -53,7 +51,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         )
         return json_response(definition, status=201 if created else 200)
 
-    @routes.function_name(name="retire_customer_attribute")
     @routes.route(route="customer-attributes/{name}", methods=["DELETE"])
     @endpoint(
         app,

@@ -16,7 +16,6 @@ from shared.services.channels import require_channel, save_channel
 def blueprint(app: AppDependencies) -> func.Blueprint:
     routes = func.Blueprint()
 
-    @routes.function_name(name="put_channel")
     @routes.route(route="channels/{channelId}", methods=["PUT"])
     @endpoint(
         app,
@@ -35,7 +34,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         )
         return json_response(channel, status=201 if created else 200)
 
-    @routes.function_name(name="get_channel")
     @routes.route(route="channels/{channelId}", methods=["GET"])
     @endpoint(
         app,
@@ -50,7 +48,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def get_channel(call: Call) -> func.HttpResponse:
         return json_response(require_channel(call.dependencies, call.channel))
 
-    @routes.function_name(name="issue_channel_key")
     @routes.route(route="channels/{channelId}/keys", methods=["POST"])
     @endpoint(
         app,
@@ -67,7 +64,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             issue_channel_key(call.dependencies, channel_id=call.route("channelId")), status=201
         )
 
-    @routes.function_name(name="revoke_channel_key")
     @routes.route(route="channels/{channelId}/keys/{keyId}", methods=["DELETE"])
     @endpoint(
         app,

@@ -47,7 +47,6 @@ def _file(name: str) -> func.HttpResponse:
 def blueprint(app: AppDependencies) -> func.Blueprint:
     routes = func.Blueprint()
 
-    @routes.function_name(name="console")
     @routes.route(route="console", methods=["GET"])
     @endpoint(
         app,
@@ -61,7 +60,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def get_console(call: Call) -> func.HttpResponse:
         return _file("index.html")
 
-    @routes.function_name(name="console_file")
     @routes.route(route="console/{file}", methods=["GET"])
     @endpoint(
         app,

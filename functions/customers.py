@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import azure.functions as func
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response, problem_body, query_whole_number, read_json_body
+from functions.http_api import json_response, problem_body, read_json_body
 from functions.responses import OfflineResult, OfflineResults, OfflineUpload, Problem
 from shared.bootstrap import AppDependencies
 from shared.domain.consent import ConsentHistory
@@ -40,7 +40,6 @@ SearchText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 def blueprint(app: AppDependencies) -> func.Blueprint:
     routes = func.Blueprint()
 
-    @routes.function_name(name="create_customer")
     @routes.route(route="channels/{channelId}/customers", methods=["POST"])
     @endpoint(
         app,
@@ -66,7 +65,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             result.customer, status=201 if result.created else 200, headers={"Location": location}
         )
 
-    @routes.function_name(name="search_customers")
     @routes.route(route="channels/{channelId}/customers", methods=["GET"])
     @endpoint(
         app,
@@ -75,8 +73,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "Search by account number, e-mail, phone or name prefix",
             caller="channel",
             parameters=(
-                Parameter("search", "query", SearchText, required=True),
-                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_SEARCH_LIMIT)]),
+                Parameter("search", "query", SearchText, required=True, default=""),
+                Parameter.whole_number("limit", high=MAX_SEARCH_LIMIT, default=DEFAULT_SEARCH_LIMIT),
                 Parameter("cursor", "query"),
             ),
             answers={200: Answer(CustomerPage)},
@@ -87,13 +85,12 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         page = search_customers(
             call.dependencies,
             channel_id=call.channel,
-            text=call.request.params.get("search", ""),
-            limit=query_whole_number(call.request, "limit", default=DEFAULT_SEARCH_LIMIT),
-            cursor=call.request.params.get("cursor"),
+            text=call.query("search"),
+            limit=call.query("limit"),
+            cursor=call.query("cursor"),
         )
         return json_response(page)
 
-    @routes.function_name(name="get_customer")
     @routes.route(route="channels/{channelId}/customers/{ref}", methods=["GET"])
     @endpoint(
         app,
@@ -108,7 +105,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def get_customer_by_ref(call: Call) -> func.HttpResponse:
         return json_response(get_customer(call.dependencies, channel_id=call.channel, ref=call.route("ref")))
 
-    @routes.function_name(name="edit_customer")
     @routes.route(route="channels/{channelId}/customers/{ref}", methods=["PATCH"])
     @endpoint(
         app,
@@ -132,7 +128,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         )
         return json_response(customer)
 
-    @routes.function_name(name="add_customer_address")
     @routes.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["POST"])
     @endpoint(
         app,
@@ -154,7 +149,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         )
         return json_response(address, status=201)
 
-    @routes.function_name(name="list_customer_consents")
     @routes.route(route="channels/{channelId}/customers/{ref}/consents", methods=["GET"])
     @endpoint(
         app,
@@ -163,7 +157,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "Every change of the customer's marketing consent, newest first, a page at a time",
             caller="channel",
             parameters=(
-                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_CONSENT_PAGE)]),
+                Parameter.whole_number("limit", high=MAX_CONSENT_PAGE, default=DEFAULT_CONSENT_PAGE),
                 Parameter("cursor", "query"),
             ),
             answers={200: Answer(ConsentHistory)},
@@ -175,12 +169,11 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             call.dependencies,
             channel_id=call.channel,
             ref=call.route("ref"),
-            limit=query_whole_number(call.request, "limit", default=DEFAULT_CONSENT_PAGE),
-            cursor=call.request.params.get("cursor"),
+            limit=call.query("limit"),
+            cursor=call.query("cursor"),
         )
         return json_response(history)
 
-    @routes.function_name(name="list_customer_addresses")
     @routes.route(route="channels/{channelId}/customers/{ref}/addresses", methods=["GET"])
     @endpoint(
         app,
@@ -189,7 +182,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "A customer's addresses, in the order they were added, a page at a time",
             caller="channel",
             parameters=(
-                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_ADDRESS_PAGE)]),
+                Parameter.whole_number("limit", high=MAX_ADDRESS_PAGE, default=DEFAULT_ADDRESS_PAGE),
                 Parameter("cursor", "query"),
             ),
             answers={200: Answer(AddressPage)},
@@ -201,12 +194,11 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             call.dependencies,
             channel_id=call.channel,
             ref=call.route("ref"),
-            limit=query_whole_number(call.request, "limit", default=DEFAULT_ADDRESS_PAGE),
-            cursor=call.request.params.get("cursor"),
+            limit=call.query("limit"),
+            cursor=call.query("cursor"),
         )
         return json_response(page)
 
-    @routes.function_name(name="issue_loyalty_card")
     @routes.route(route="channels/{channelId}/customers/{ref}/loyalty-cards", methods=["POST"])
     @endpoint(
         app,
@@ -222,7 +214,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         card = issue_loyalty_card(call.dependencies, channel_id=call.channel, ref=call.route("ref"))
         return json_response(card, status=201)
 
-    @routes.function_name(name="upload_offline_customers")
     @routes.route(route="channels/{channelId}/offline-customers", methods=["POST"])
     @endpoint(
         app,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import azure.functions as func
-from pydantic import Field
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response, query_whole_number
+from functions.http_api import json_response
 from shared.bootstrap import AppDependencies
 from shared.domain.customer import CustomerPublic
 from shared.domain.duplicates import DuplicateCandidate, DuplicatePage, DuplicateStatus
@@ -26,7 +23,6 @@ from shared.services.merging import merge_duplicate
 def blueprint(app: AppDependencies) -> func.Blueprint:
     routes = func.Blueprint()
 
-    @routes.function_name(name="list_duplicates")
     @routes.route(route="duplicates", methods=["GET"])
     @endpoint(
         app,
@@ -36,7 +32,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             caller="admin",
             parameters=(
                 Parameter("status", "query", DuplicateStatus),
-                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_DUPLICATE_PAGE)]),
+                Parameter.whole_number("limit", high=MAX_DUPLICATE_PAGE, default=DEFAULT_DUPLICATE_PAGE),
                 Parameter("cursor", "query"),
             ),
             answers={200: Answer(DuplicatePage)},
@@ -46,13 +42,12 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def get_duplicates(call: Call) -> func.HttpResponse:
         page = list_duplicates(
             call.dependencies,
-            status=call.request.params.get("status"),
-            limit=query_whole_number(call.request, "limit", default=DEFAULT_DUPLICATE_PAGE),
-            cursor=call.request.params.get("cursor"),
+            status=call.query("status"),
+            limit=call.query("limit"),
+            cursor=call.query("cursor"),
         )
         return json_response(page)
 
-    @routes.function_name(name="review_duplicate")
     @routes.route(route="duplicates/{duplicateId}", methods=["GET"])
     @endpoint(
         app,
@@ -67,7 +62,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def get_review(call: Call) -> func.HttpResponse:
         return json_response(review_duplicate(call.dependencies, duplicate_id=call.route("duplicateId")))
 
-    @routes.function_name(name="dismiss_duplicate")
     @routes.route(route="duplicates/{duplicateId}/dismiss", methods=["POST"])
     @endpoint(
         app,
@@ -82,7 +76,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def post_dismiss(call: Call) -> func.HttpResponse:
         return json_response(dismiss_duplicate(call.dependencies, duplicate_id=call.route("duplicateId")))
 
-    @routes.function_name(name="merge_duplicate")
     @routes.route(route="duplicates/{duplicateId}/merge", methods=["POST"])
     @endpoint(
         app,

@@ -7,21 +7,26 @@ reads the same declaration to describe the route, so the document cannot drift f
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal, get_args, get_origin
 
+import annotated_types
 import azure.functions as func
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from functions.http_api import path_of, problem_for, problem_response
 from shared.bootstrap import AppDependencies
-from shared.domain.errors import DomainError
+from shared.domain.errors import DomainError, FieldError, ValidationFailed, parse_choice
 from shared.services.access import require_admin, require_any_key, require_channel_access
 from shared.services.dependencies import Dependencies
 from shared.telemetry import invocation
 
 logger = logging.getLogger(__name__)
+
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 # anyone: no key; admin: the admin key; channel: a key of the route's channel; channel-or-admin: either.
 Caller = Literal["anyone", "admin", "channel", "channel-or-admin", "any-key"]
@@ -38,16 +43,42 @@ class Answer:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A query or header parameter; `type_` is any type pydantic can describe (Annotated allowed)."""
+    """A query or header parameter; `type_` is any type pydantic can describe (Annotated allowed).
+
+    A query parameter is declared once: OpenAPI describes this declaration, and `Call.query` parses
+    and checks the value against it (a whole number in ASCII digits within its bounds, one of an
+    enumeration's values, or text), so what is documented is what is enforced."""
 
     name: str
     location: Literal["query", "header"]
     type_: Any = str
     required: bool = False
+    default: Any = None
+
+    @classmethod
+    def whole_number(cls, name: str, *, high: int, default: int, low: int = 1) -> Parameter:
+        """A query number from `low` to `high`, `default` when it is not sent."""
+        return cls(name, "query", Annotated[int, Field(ge=low, le=high)], default=default)
+
+    def parse(self, raw: str | None) -> Any:
+        if raw is None:
+            return self.default
+        base, metadata = _unwrapped(self.type_)
+        if base is bool:
+            if raw not in ("true", "false"):
+                raise ValidationFailed([FieldError(self.name, "must be true or false")])
+            return raw == "true"
+        if base is int:
+            return _whole_number(self.name, raw, metadata)
+        if isinstance(base, type) and issubclass(base, StrEnum):
+            return parse_choice(self.name, raw, base)
+        return raw
 
 
 @dataclass(frozen=True)
 class Operation:
+    """A route's one declaration; its function name is the operation id in snake case."""
+
     operation_id: str
     summary: str
     caller: Caller
@@ -65,6 +96,7 @@ class Call:
     request: func.HttpRequest
     dependencies: Dependencies
     channel_id: str | None
+    operation: Operation | None = None
 
     @property
     def channel(self) -> str:
@@ -73,6 +105,12 @@ class Call:
 
     def route(self, name: str) -> str:
         return str(self.request.route_params[name])
+
+    def query(self, name: str) -> Any:
+        """The query value as the route declares it: parsed and checked, or its default."""
+        assert self.operation is not None, "a handler is called with its route's declaration"
+        declared = {p.name: p for p in self.operation.parameters if p.location == "query"}
+        return declared[name].parse(self.request.params.get(name))
 
 
 Handler = Callable[[Call], func.HttpResponse]
@@ -90,7 +128,8 @@ def endpoint(app: AppDependencies, operation: Operation) -> Callable[[Handler], 
         def answer(req: func.HttpRequest) -> func.HttpResponse:
             try:
                 dependencies = app()
-                return handler(Call(req, dependencies, _check_caller(dependencies, operation.caller, req)))
+                channel_id = _check_caller(dependencies, operation.caller, req)
+                return handler(Call(req, dependencies, channel_id, operation))
             except DomainError as error:
                 return problem_for(error, path_of(req))
             except Exception:
@@ -104,11 +143,40 @@ def endpoint(app: AppDependencies, operation: Operation) -> Callable[[Handler], 
                 )
 
         # Not functools.wraps: the worker reads the signature, and it must be `run`'s, not the handler's.
-        run.__name__, run.__qualname__, run.__doc__ = handler.__name__, handler.__qualname__, handler.__doc__
+        # The function's name (the host's, the logs') is the operation's, so a route is named once.
+        run.__name__ = run.__qualname__ = function_name_of(operation)
+        run.__doc__ = handler.__doc__
         setattr(run, OPERATION_ATTRIBUTE, operation)
         return run
 
     return wrap
+
+
+def function_name_of(operation: Operation) -> str:
+    """`listDuplicates` -> `list_duplicates`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation.operation_id).lower()
+
+
+def _unwrapped(kind: Any) -> tuple[Any, list[Any]]:
+    """`Annotated[int, Field(ge=1, le=50)]` -> (int, [Ge(1), Le(50)])."""
+    if get_origin(kind) is not Annotated:
+        return kind, []
+    base, *extras = get_args(kind)
+    metadata: list[Any] = []
+    for extra in extras:
+        metadata += getattr(extra, "metadata", [extra])
+    return base, metadata
+
+
+def _whole_number(name: str, raw: str, metadata: list[Any]) -> int:
+    if not WHOLE_NUMBER.fullmatch(raw):  # `int()` would also read Devanagari digits
+        raise ValidationFailed([FieldError(name, "must be a whole number written in digits 0-9")])
+    value = int(raw)
+    low: Any = next((bound.ge for bound in metadata if isinstance(bound, annotated_types.Ge)), None)
+    high: Any = next((bound.le for bound in metadata if isinstance(bound, annotated_types.Le)), None)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValidationFailed([FieldError(name, f"must be between {low} and {high}")])
+    return value
 
 
 def operation_of(function: Callable[..., Any]) -> Operation | None:

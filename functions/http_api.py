@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +17,6 @@ from shared.domain.errors import (
     DomainError,
     DuplicateDismissed,
     DuplicateMergeStarted,
-    FieldError,
     FoldContended,
     InvalidRequest,
     LinkTargetPending,
@@ -214,24 +212,3 @@ def _reject_constant(name: str) -> Any:
 def path_of(request: func.HttpRequest) -> str:
     """The request's path, for a problem's `instance` (the host refuses a Host header holding one)."""
     return urlsplit(request.url).path or "/"
-
-
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def query_flag(request: func.HttpRequest, name: str) -> bool:
-    """A true/false query value, false when absent; anything else is a 422 naming it."""
-    value: str | None = request.params.get(name)
-    if value not in (None, "true", "false"):
-        raise ValidationFailed([FieldError(name, "must be true or false")])
-    return value == "true"
-
-
-def query_whole_number(request: func.HttpRequest, name: str, *, default: int) -> int:
-    """A numeric query value in ASCII digits only; `int()` would also read Devanagari digits."""
-    value = request.params.get(name)
-    if value is None:
-        return default
-    if not _WHOLE_NUMBER.fullmatch(value):
-        raise ValidationFailed([FieldError(name, "must be a whole number written in digits 0-9")])
-    return int(value)

@@ -43,7 +43,6 @@ def blueprint(app: AppDependencies, registered: Callable[[], Iterable[Any]]) -> 
     routes = func.Blueprint()
     document: list[dict[str, Any]] = []  # built on the first call, from what the app registered
 
-    @routes.function_name(name="openapi")
     @routes.route(route="openapi.json", methods=["GET"])
     @endpoint(
         app,

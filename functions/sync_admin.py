@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import azure.functions as func
-from pydantic import Field
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
-from functions.http_api import json_response, query_whole_number
+from functions.http_api import json_response
 from functions.responses import OperationList
 from shared.bootstrap import AppDependencies
 from shared.domain.operations import OperationState, SyncOperation
@@ -29,7 +26,6 @@ from shared.services.sync_status import health, sync_status
 def blueprint(app: AppDependencies) -> func.Blueprint:
     routes = func.Blueprint()
 
-    @routes.function_name(name="sync_status")
     @routes.route(route="sync/status", methods=["GET"])
     @endpoint(
         app,
@@ -43,7 +39,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def get_sync_status(call: Call) -> func.HttpResponse:
         return json_response(sync_status(call.dependencies))
 
-    @routes.function_name(name="run_conversion_batch")
     @routes.route(route="sync/runs", methods=["POST"])
     @endpoint(
         app,
@@ -58,7 +53,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def post_sync_run(call: Call) -> func.HttpResponse:
         return json_response(run_conversion_batch(call.dependencies, trigger="manual"))
 
-    @routes.function_name(name="list_conversion_runs")
     @routes.route(route="sync/runs", methods=["GET"])
     @endpoint(
         app,
@@ -66,16 +60,14 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listConversionRuns",
             "The latest conversion batch runs, newest first (admin)",
             caller="admin",
-            parameters=(Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_RUNS)]),),
+            parameters=(Parameter.whole_number("limit", high=MAX_RUNS, default=DEFAULT_RUNS),),
             answers={200: Answer(RunList)},
             problems=(401, 403, 422),
         ),
     )
     def get_sync_runs(call: Call) -> func.HttpResponse:
-        limit = query_whole_number(call.request, "limit", default=DEFAULT_RUNS)
-        return json_response(RunList(items=recent_runs(call.dependencies, limit=limit)))
+        return json_response(RunList(items=recent_runs(call.dependencies, limit=call.query("limit"))))
 
-    @routes.function_name(name="sync_history")
     @routes.route(route="sync/history", methods=["GET"])
     @endpoint(
         app,
@@ -83,16 +75,14 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "getSyncHistory",
             "Backlog and conversions over the last hours, in 24 intervals (admin)",
             caller="admin",
-            parameters=(Parameter("hours", "query", Annotated[int, Field(ge=1, le=MAX_HOURS)]),),
+            parameters=(Parameter.whole_number("hours", high=MAX_HOURS, default=DEFAULT_HOURS),),
             answers={200: Answer(SyncHistory)},
             problems=(401, 403, 422),
         ),
     )
     def get_sync_history(call: Call) -> func.HttpResponse:
-        hours = query_whole_number(call.request, "hours", default=DEFAULT_HOURS)
-        return json_response(sync_history(call.dependencies, hours=hours))
+        return json_response(sync_history(call.dependencies, hours=call.query("hours")))
 
-    @routes.function_name(name="health")
     @routes.route(route="health", methods=["GET"])
     @endpoint(
         app,
@@ -107,7 +97,6 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         report = health(call.dependencies)
         return json_response(report, status=200 if report.healthy else 503)
 
-    @routes.function_name(name="list_sync_operations")
     @routes.route(route="sync/operations", methods=["GET"])
     @endpoint(
         app,
@@ -118,23 +107,21 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             parameters=(
                 Parameter("status", "query", OperationState),
                 Parameter("channelId", "query"),
-                Parameter("limit", "query", Annotated[int, Field(ge=1, le=MAX_LIMIT)]),
+                Parameter.whole_number("limit", high=MAX_LIMIT, default=DEFAULT_LIMIT),
             ),
             answers={200: Answer(OperationList)},
             problems=(401, 403, 422),
         ),
     )
     def get_sync_operations(call: Call) -> func.HttpResponse:
-        params = call.request.params
         operations = list_operations(
             call.dependencies,
-            status=params.get("status"),
-            channel_id=params.get("channelId"),
-            limit=query_whole_number(call.request, "limit", default=DEFAULT_LIMIT),
+            status=call.query("status"),
+            channel_id=call.query("channelId"),
+            limit=call.query("limit"),
         )
         return json_response(OperationList(items=operations))
 
-    @routes.function_name(name="retry_sync_operation")
     @routes.route(route="sync/operations/{operationId}/retry", methods=["POST"])
     @endpoint(
         app,

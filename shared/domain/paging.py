@@ -47,12 +47,6 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         raise ValidationFailed([FieldError("cursor", "is not a cursor this list gave out")]) from None
 
 
-def checked_limit(limit: int, *, high: int) -> int:
-    if not 1 <= limit <= high:
-        raise ValidationFailed([FieldError("limit", f"must be between 1 and {high}")])
-    return limit
-
-
 def read_after(cursor: str | None) -> str | None:
     """Where a keyset page starts: the position of the last item the previous page returned."""
     position = decode_cursor(cursor)

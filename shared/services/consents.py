@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.domain.consent import ConsentHistory
 from shared.domain.errors import CustomerNotFound
-from shared.domain.paging import checked_limit, keyset_page, read_after
+from shared.domain.paging import keyset_page, read_after
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
 from shared.services.resolution import find_customer
@@ -18,7 +18,6 @@ def consent_history(
 ) -> ConsentHistory:
     """Newest first. A linked or merged customer's history is that of the customer it resolves to,
     whose record the changes are made on."""
-    checked_limit(limit, high=MAX_CONSENT_PAGE)
     require_channel(dependencies, channel_id)
     record = find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=True)
     if record is None:

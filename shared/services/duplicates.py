@@ -19,8 +19,8 @@ from shared.domain.duplicates import (
     match_keys,
     verified_email_key,
 )
-from shared.domain.errors import DuplicateMergeStarted, NotFound, parse_choice
-from shared.domain.paging import checked_limit, keyset_page, read_after
+from shared.domain.errors import DuplicateMergeStarted, NotFound
+from shared.domain.paging import keyset_page, read_after
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.services.linking import release_claim
@@ -113,14 +113,12 @@ def reindex_match_keys(
 def list_duplicates(
     dependencies: Dependencies,
     *,
-    status: str | None,
+    status: DuplicateStatus | None,
     limit: int = DEFAULT_DUPLICATE_PAGE,
     cursor: str | None = None,
 ) -> DuplicatePage:
     """One page of candidates in a stable order (by id); `detectedAt` says how old each is."""
-    wanted = parse_choice("status", status, DuplicateStatus)
-    checked_limit(limit, high=MAX_DUPLICATE_PAGE)
-    found = dependencies.duplicates.listed(wanted, after=read_after(cursor), limit=limit + 1)
+    found = dependencies.duplicates.listed(status, after=read_after(cursor), limit=limit + 1)
     items, next_cursor = keyset_page(found, limit, lambda candidate: candidate.duplicate_id)
     return DuplicatePage(items=items, next_cursor=next_cursor)
 

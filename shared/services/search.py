@@ -18,7 +18,7 @@ from itertools import chain, islice
 
 from shared.domain.customer import CustomerPage, CustomerRecord
 from shared.domain.errors import FieldError, ValidationFailed
-from shared.domain.paging import checked_limit, decode_cursor, encode_cursor
+from shared.domain.paging import decode_cursor, encode_cursor
 from shared.domain.search import (
     ACCOUNT,
     SYNCED_SCOPE,
@@ -69,7 +69,6 @@ def search_customers(
     listed once, in the first phase it answers, so pages never repeat one. Each page reads the
     entries it returns, their stale neighbours, and one more to know whether a next page exists.
     """
-    checked_limit(limit, high=MAX_SEARCH_LIMIT)
     channel = require_channel(dependencies, channel_id)
     phases = search_phases(query_terms(text, default_country=channel.default_country))
     position = decode_cursor(cursor) or {}

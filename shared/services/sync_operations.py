@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.domain.errors import FieldError, NotFound, OperationAlreadySynced, ValidationFailed, parse_choice
+from shared.domain.errors import NotFound, OperationAlreadySynced
 from shared.domain.operations import OperationState, SyncOperation, parse_operation_id
 from shared.domain.sync import SyncKind
 from shared.services.dependencies import Dependencies
@@ -16,14 +16,12 @@ MAX_LIMIT = 1000
 def list_operations(
     dependencies: Dependencies,
     *,
-    status: str | None = None,
+    status: OperationState | None = None,
     channel_id: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[SyncOperation]:
     """Pending and failed operations come from the pending index; synced ones from the audit trail."""
-    state = parse_choice("status", status, OperationState)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed([FieldError("limit", f"must be between 1 and {MAX_LIMIT}")])
+    state = status
     channel_ids = [channel_id] if channel_id else dependencies.channels.channel_ids()
     found: list[SyncOperation] = []
     for channel in channel_ids:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import azure.functions as func
 import pytest
 
 import function_app
 from devhost.indexing import HTTP_TRIGGER, index_app
+from functions.endpoint import Parameter, function_name_of, operation_of
 from functions.openapi import ROUTE_PREFIX, UndescribedRoute, build_openapi, describe
+from shared.domain.errors import ValidationFailed
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 METHODS = {"get", "put", "post", "patch", "delete"}
@@ -88,3 +90,45 @@ def test_open_routes_are_exactly_health_status_this_document_and_the_console_pag
         "/api/console",
         "/api/console/{file}",
     }
+
+
+def declared_numbers() -> list[tuple[str, Parameter]]:
+    found = []
+    for function in function_app.app.get_functions():
+        operation = operation_of(function.get_user_function())
+        if operation is None:
+            continue
+        for parameter in operation.parameters:
+            if parameter.location == "query" and get_args(parameter.type_)[:1] == (int,):
+                found.append((operation.operation_id, parameter))
+    return found
+
+
+def test_a_query_bound_is_documented_and_enforced_from_one_declaration() -> None:
+    document = build_openapi(function_app.app)
+    documented = {
+        (operation["operationId"], parameter["name"]): parameter["schema"]
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method in METHODS
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    }
+    numbers = declared_numbers()
+    assert len(numbers) >= 7
+    for operation_id, parameter in numbers:
+        schema = documented[(operation_id, parameter.name)]
+        high = schema["maximum"]
+        assert parameter.parse(str(high)) == high
+        assert parameter.parse(None) == parameter.default and 1 <= parameter.default <= high
+        for refused in (str(high + 1), str(schema["minimum"] - 1), "\u0967", "+5"):
+            with pytest.raises(ValidationFailed) as caught:
+                parameter.parse(refused)
+            assert [error.field for error in caught.value.errors] == [parameter.name]
+
+
+def test_a_function_is_named_by_its_operation() -> None:
+    for function in function_app.app.get_functions():
+        operation = operation_of(function.get_user_function())
+        if operation is not None:
+            assert function.get_function_name() == function_name_of(operation)
