@@ -17,7 +17,7 @@ from bench.seeding import clear_sync_queue, create_pending_customers, new_async_
 from shared.domain.channel import Channel
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.dependencies import Dependencies
-from shared.storage.tables import CUSTOMERS_TABLE
+from shared.storage.channel_rows import CUSTOMERS_TABLE
 from tests.support.builders import make_dependencies
 
 # Every customer costs about 100 ms of CPU to create and convert, so 500 synced is what fits the

@@ -13,9 +13,9 @@ from azure.data.tables import TableServiceClient
 
 from bench.result import BenchmarkResult, Floor
 from bench.storage_floor import concurrent_table_writes
+from shared.storage.channel_rows import CUSTOMERS_TABLE
 from shared.storage.customer_ids import CUSTOMER_IDS_TABLE
 from shared.storage.search_index import SEARCH_INDEX_TABLE
-from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.local_host import running_host
 
 CUSTOMERS = 100

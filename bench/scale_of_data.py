@@ -27,8 +27,8 @@ from shared.domain.search import SYNCED_SCOPE, index_terms, key_term, sort_key
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.search import search_customers
 from shared.storage.channel_customers import _customer_entity
+from shared.storage.channel_rows import CUSTOMERS_TABLE
 from shared.storage.search_index import SEARCH_INDEX_TABLE, partition_key, row_key
-from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.builders import make_dependencies
 from tests.support.faults import StorageFaults
 

@@ -4,20 +4,11 @@ A channel's customers, their addresses and their pending sync operations share o
 every state change is a single entity-group transaction: a customer is never stored without its
 pending operation, an operation never completes while its record says otherwise.
 
-Row keys:
-  customer|<customerId>                    the customer
-  address|<customerId>|<addressId>         an address
-  pending|<customerId>[|<target>]          a sync operation still to do: the pending index
-  done|<customerId>[|<target>]             a completed sync operation (the audit trail)
-  idempotency|<sha256 of the key>          an Idempotency-Key and the customer it created
-  consent|<customerId>|<newest first>      a change of marketing consent, never rewritten
-  converted|<newest first>|<customerId>    when a customer converted: the console's chart reads
-                                           the last hours as one short range
+Its rows and their keys are named in `shared/storage/channel_rows.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -46,55 +37,38 @@ from shared.domain.operations import (
 from shared.domain.search import SearchTerm
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.channel_rows import (
+    CUSTOMERS_TABLE,
+    RowFamily,
+    address_prefix,
+    address_row,
+    consent_prefix,
+    consent_row,
+    converted_range,
+    converted_row,
+    customer_row,
+    done_row,
+    idempotency_row,
+    pending_range,
+    pending_row,
+)
 from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 from shared.storage.search_index import pending_search_entities
-from shared.storage.tables import CUSTOMERS_TABLE, newest_first
+from shared.storage.tables import KEY_RANGE_QUERY, MAX_TRANSACTION_OPERATIONS, in_transactions, key_after
 
-PENDING_PREFIX = "pending|"
-DONE_PREFIX = "done|"
-CONVERTED_PREFIX = "converted|"
-MAX_TRANSACTION_OPERATIONS = 100
 _REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
-
-
-def customer_row(customer_id: str) -> str:
-    return f"customer|{customer_id}"
-
-
-def address_row(customer_id: str, address_id: str) -> str:
-    return f"address|{customer_id}|{address_id}"
-
-
-def _operation_suffix(ref: OperationRef) -> str:
-    # A customer's own operation sorts before its addresses' and edits', so it is done first.
-    return ref.customer_id + (f"|{ref.target}" if ref.target else "")
-
-
-def pending_row(ref: OperationRef) -> str:
-    return PENDING_PREFIX + _operation_suffix(ref)
-
-
-def done_row(ref: OperationRef) -> str:
-    return DONE_PREFIX + _operation_suffix(ref)
-
-
-def consent_row(customer_id: str, change: ConsentChange, position: int) -> str:
-    """Newest first: the time counts down, and a change's contacts keep their order within it."""
-    return f"consent|{customer_id}|{newest_first(change.changed_at)}|{position:03d}"
+CONSENT_COLUMNS = ("Contact", "Value", "Reason", "MarketingConsent", "ChannelId", "ChangedAt")
 
 
 def _suffix(row: Any, prefix: str) -> str:
     return str(row["RowKey"])[len(prefix) :]
 
 
-CONSENT_COLUMNS = ("Contact", "Value", "Reason", "MarketingConsent", "ChannelId", "ChangedAt")
-
-
 def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int) -> dict[str, Any]:
     return {
         "PartitionKey": record.channel_id,
-        "RowKey": consent_row(record.customer_id, change, position),
+        "RowKey": consent_row(record.customer_id, change.changed_at, position),
         "Contact": change.contact,
         "Value": change.value,
         "Reason": change.reason.value if change.reason else None,
@@ -102,16 +76,6 @@ def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int
         "ChannelId": change.channel_id,
         "ChangedAt": change.changed_at,
     }
-
-
-def idempotency_row(idempotency_key: str) -> str:
-    # Hashing keeps arbitrary client text out of the RowKey, whose alphabet is restricted.
-    return "idempotency|" + hashlib.sha256(idempotency_key.encode()).hexdigest()
-
-
-def _after(prefix: str) -> str:
-    """The smallest key above every key that starts with `prefix` (which ends in '|')."""
-    return prefix[:-1] + "}"
 
 
 class ChannelCustomerTable:
@@ -180,8 +144,8 @@ class ChannelCustomerTable:
         if len(operations) + len(entries) > MAX_TRANSACTION_OPERATIONS:
             # Rare (20 addresses and an organization's long name): the entries go just before, as
             # search entries always may, since every hit is checked against the record.
-            for start in range(0, len(entries), MAX_TRANSACTION_OPERATIONS):
-                self._submit(entries[start : start + MAX_TRANSACTION_OPERATIONS])
+            for transaction in in_transactions(entries):
+                self._submit(transaction)
             entries = []
         results = self._submit(operations + entries)
         return record.model_copy(update={"version": results[0]["etag"]})
@@ -215,7 +179,7 @@ class ChannelCustomerTable:
                 "upsert",
                 {
                     "PartitionKey": record.channel_id,
-                    "RowKey": f"{CONVERTED_PREFIX}{newest_first(synced_at)}|{record.customer_id}",
+                    "RowKey": converted_row(synced_at, record.customer_id),
                     "ConvertedAt": synced_at,
                 },
                 {"mode": UpdateMode.REPLACE},
@@ -319,8 +283,8 @@ class ChannelCustomerTable:
         rows: list[Any] = [
             ("upsert", _address_entity(record, address), {"mode": UpdateMode.REPLACE}) for address in synced
         ]
-        for start in range(0, len(rows), MAX_TRANSACTION_OPERATIONS):
-            self._submit(rows[start : start + MAX_TRANSACTION_OPERATIONS])
+        for transaction in in_transactions(rows):
+            self._submit(transaction)
 
     def remove_address(self, ref: OperationRef) -> None:
         """Takes back an address whose synchronous HQ write failed, with its pending operation."""
@@ -340,9 +304,9 @@ class ChannelCustomerTable:
     ) -> list[Address]:
         """A customer's addresses in the order they were added (their ids sort by time), from
         just after the address `after`, at most `limit` of them."""
-        prefix = f"address|{customer_id}|"
+        prefix = address_prefix(customer_id)
         start = prefix + after + "\x00" if after else prefix
-        rows = self._range(channel_id, start, end=_after(prefix), limit=limit)
+        rows = self._range(channel_id, start, end=key_after(prefix), limit=limit)
         return [
             Address.model_validate({**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]})
             for row in rows
@@ -350,11 +314,11 @@ class ChannelCustomerTable:
 
     def address_count(self, channel_id: str, customer_id: str) -> int:
         """Reads keys only: a thousand addresses cost one round trip."""
-        prefix = f"address|{customer_id}|"
+        prefix = address_prefix(customer_id)
         with translate_storage_errors():
             rows = self._table.query_entities(
-                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
-                parameters={"pk": channel_id, "start": prefix, "end": _after(prefix)},
+                KEY_RANGE_QUERY,
+                parameters={"pk": channel_id, "start": prefix, "end": key_after(prefix)},
                 select=["RowKey"],
                 results_per_page=1000,
             )
@@ -372,9 +336,9 @@ class ChannelCustomerTable:
         self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int
     ) -> list[tuple[str, ConsentChange]]:
         """The customer's consent history, newest first, each change with its position for paging."""
-        prefix = f"consent|{customer_id}|"
+        prefix = consent_prefix(customer_id)
         rows = self._range(
-            channel_id, prefix + after + "\x00" if after else prefix, end=_after(prefix), limit=limit
+            channel_id, prefix + after + "\x00" if after else prefix, end=key_after(prefix), limit=limit
         )
         return [
             (
@@ -395,24 +359,21 @@ class ChannelCustomerTable:
         """Copies `source`'s consent history into `target`'s, every entry as it was (its contact,
         value, channel, time and reason), so both histories read through the survivor of a merge or
         a link. A copy's key names its source, so copying again writes the same rows."""
-        prefix = f"consent|{source.customer_id}|"
-        rows = self._range(source.channel_id, prefix, end=_after(prefix))
+        prefix = consent_prefix(source.customer_id)
+        rows = self._range(source.channel_id, prefix, end=key_after(prefix))
         copies = [
             {
                 "PartitionKey": target.channel_id,
-                "RowKey": f"consent|{target.customer_id}|{_suffix(row, prefix)}|{source.customer_id}",
+                "RowKey": f"{consent_prefix(target.customer_id)}{_suffix(row, prefix)}|{source.customer_id}",
                 **{name: row[name] for name in CONSENT_COLUMNS if row.get(name) is not None},
                 "CopiedFrom": source.customer_id,
             }
             for row in rows
         ]
-        for start in range(0, len(copies), MAX_TRANSACTION_OPERATIONS):
-            self._submit(
-                [
-                    ("upsert", copy, {"mode": UpdateMode.REPLACE})
-                    for copy in copies[start : start + MAX_TRANSACTION_OPERATIONS]
-                ]
-            )
+        for transaction in in_transactions(
+            [("upsert", copy, {"mode": UpdateMode.REPLACE}) for copy in copies]
+        ):
+            self._submit(transaction)
         return len(copies)
 
     # -- sync operations ----------------------------------------------------------------------
@@ -504,29 +465,22 @@ class ChannelCustomerTable:
 
     def pending_operations(self, channel_id: str, customer_id: str | None = None) -> list[SyncOperation]:
         """The pending index: only operations still to do are read, never all customers."""
-        if customer_id is None:
-            rows = self._range(channel_id, PENDING_PREFIX)
-        else:
-            rows = self._range(
-                channel_id, f"{PENDING_PREFIX}{customer_id}", end=f"{PENDING_PREFIX}{customer_id}}}"
-            )
+        start, end = pending_range(customer_id)
+        rows = self._range(channel_id, start, end=end)
         return [_operation_from(row) for row in rows]
 
     def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]:
-        rows = self._range(channel_id, DONE_PREFIX, limit=limit)
+        rows = self._range(channel_id, RowFamily.DONE.prefix, limit=limit)
         return [_operation_from(row) for row in rows]
 
     def conversions_since(self, channel_id: str, since: datetime) -> list[datetime]:
         """When the channel's customers converted since `since`: one range of the conversion log,
         as long as the window, whatever the channel's history."""
         with translate_storage_errors():
+            start, end = converted_range(since)
             rows = self._table.query_entities(
-                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
-                parameters={
-                    "pk": channel_id,
-                    "start": CONVERTED_PREFIX,
-                    "end": f"{CONVERTED_PREFIX}{newest_first(since)}}}",
-                },
+                KEY_RANGE_QUERY,
+                parameters={"pk": channel_id, "start": start, "end": end},
                 select=["ConvertedAt"],
                 results_per_page=1000,
             )
@@ -537,8 +491,8 @@ class ChannelCustomerTable:
     ) -> list[Any]:
         with translate_storage_errors():
             rows: Iterator[Any] = self._table.query_entities(
-                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
-                parameters={"pk": channel_id, "start": prefix, "end": end or _after(prefix)},
+                KEY_RANGE_QUERY,
+                parameters={"pk": channel_id, "start": prefix, "end": end or key_after(prefix)},
                 results_per_page=min(limit, 1000) if limit else None,
             )
             found = []

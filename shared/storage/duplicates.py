@@ -33,6 +33,7 @@ from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, Matche
 from shared.domain.errors import HeadquartersUnavailable
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import MatchHit, RecordChanged
+from shared.storage.tables import KEY_RANGE_QUERY, key_after
 
 MATCH_KEYS_TABLE = "HqMatchKeys"
 MATCH_CLAIMS_TABLE = "HqMatchClaims"
@@ -197,11 +198,11 @@ class HqDuplicateCandidates:
         """Ids of candidates whose merge started and may not have finished."""
         with translate_storage_errors(HeadquartersUnavailable):
             rows = self._table.query_entities(
-                "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
+                KEY_RANGE_QUERY,
                 parameters={
                     "pk": CANDIDATES_PARTITION,
-                    "low": MERGING_PREFIX,
-                    "high": MERGING_PREFIX[:-1] + "}",
+                    "start": MERGING_PREFIX,
+                    "end": key_after(MERGING_PREFIX),
                 },
                 select=["RowKey"],
             )

@@ -23,16 +23,14 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.search import PREFIX_KINDS, SYNCED_SCOPE, SearchQuery, SearchTerm, key_term
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.channel_rows import CUSTOMERS_TABLE, RowFamily, search_prefix
 from shared.storage.ports import IndexHit
-from shared.storage.tables import CUSTOMERS_TABLE
+from shared.storage.tables import KEY_RANGE_QUERY, in_transactions
 
 SEARCH_INDEX_TABLE = "CustomerSearchIndex"
 # Upper case cannot be a channel id, so the shared scope never meets a channel's own.
-MAX_TRANSACTION_OPERATIONS = 100
 # A search page is at most 50 customers; a read of 64 entries usually covers it and its stale hits.
 FIND_PAGE_SIZE = 64
-# RowKeys of pending entries in a channel's partition of the customers table.
-PENDING_SEARCH_PREFIX = "search|"
 
 
 def partition_key(scope: str, kind: str, encoded_term: str) -> str:
@@ -120,8 +118,8 @@ class CustomerSearchIndex:
         if scope == SYNCED_SCOPE:
             yield from self._range(self._table, partition_key(scope, query.kind, encoded), "", wanted, after)
             return
-        prefix = pending_prefix(query.kind)
-        legacy_after = after if after is not None and not after.startswith(PENDING_SEARCH_PREFIX) else None
+        prefix = search_prefix(query.kind)
+        legacy_after = after if after is not None and not after.startswith(RowFamily.SEARCH.prefix) else None
         if legacy_after is None:
             yield from self._range(self._table_of(scope), scope, prefix, wanted, after)
         yield from self._range(
@@ -136,7 +134,7 @@ class CustomerSearchIndex:
             start = max(start, after + "\x00")
         with translate_storage_errors():
             rows = table.query_entities(
-                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
+                KEY_RANGE_QUERY,
                 parameters={"pk": partition, "start": start, "end": end},
                 select=["RowKey", "ChannelId", "CustomerId"],
                 results_per_page=FIND_PAGE_SIZE,
@@ -149,10 +147,6 @@ class CustomerSearchIndex:
                     row_key=row_key_text,
                     encoded_term=row_key_text[len(prefix) :].split("|", 1)[0],
                 )
-
-
-def pending_prefix(kind: str) -> str:
-    return f"{PENDING_SEARCH_PREFIX}{kind}|"
 
 
 def pending_search_entities(
@@ -184,7 +178,7 @@ def _entry_keys(
         if scope == SYNCED_SCOPE:
             partition, row = partition_key(scope, term.kind, encoded), row_key(encoded, sort_key, customer_id)
         else:
-            partition, row = scope, pending_prefix(term.kind) + row_key(encoded, sort_key, customer_id)
+            partition, row = scope, search_prefix(term.kind) + row_key(encoded, sort_key, customer_id)
         # Two long terms may truncate to one key; a transaction must not name a row twice.
         keys[(partition, row)] = {"PartitionKey": partition, "RowKey": row}
     return list(keys.values())
@@ -195,8 +189,4 @@ def _transaction_groups(entities: Iterable[dict[str, Any]]) -> list[list[dict[st
     by_partition: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entity in entities:
         by_partition[entity["PartitionKey"]].append(entity)
-    return [
-        entries[start : start + MAX_TRANSACTION_OPERATIONS]
-        for entries in by_partition.values()
-        for start in range(0, len(entries), MAX_TRANSACTION_OPERATIONS)
-    ]
+    return [transaction for entries in by_partition.values() for transaction in in_transactions(entries)]

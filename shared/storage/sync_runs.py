@@ -9,7 +9,7 @@ from azure.data.tables import UpdateMode
 
 from shared.domain.sync import RunSummary
 from shared.storage.account import StorageAccount, translate_storage_errors
-from shared.storage.tables import newest_first
+from shared.storage.tables import KEY_RANGE_QUERY, newest_first
 
 RUNS_TABLE = "SyncRuns"
 RUNS_PARTITION = "conversion"
@@ -40,7 +40,7 @@ class SyncRunLog:
             end = f"{RUN_PREFIX}{newest_first(since)}}}"
         with translate_storage_errors():
             rows = self._account.table(RUNS_TABLE).query_entities(
-                "PartitionKey eq @pk and RowKey ge @start and RowKey lt @end",
+                KEY_RANGE_QUERY,
                 parameters={"pk": RUNS_PARTITION, "start": RUN_PREFIX, "end": end},
                 results_per_page=min(limit, 1000),
             )

@@ -11,7 +11,8 @@ from shared.services.consents import consent_history
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
 from shared.services.edits import edit_customer
-from shared.storage.tables import CUSTOMERS_TABLE, newest_first
+from shared.storage.channel_rows import CUSTOMERS_TABLE
+from shared.storage.tables import newest_first
 from tests.support.builders import add_channel, person, unique_phone
 
 

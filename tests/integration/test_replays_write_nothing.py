@@ -9,9 +9,9 @@ import pytest
 from shared.domain.errors import CustomerIdConflict
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
+from shared.storage.channel_rows import CUSTOMERS_TABLE
 from shared.storage.customer_ids import CUSTOMER_IDS_TABLE
 from shared.storage.search_index import SEARCH_INDEX_TABLE
-from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.builders import add_channel, person
 from tests.support.inspection import row_count
 

@@ -25,9 +25,8 @@ from shared.services.search import (
     search_customers,
 )
 from shared.storage.account import StorageAccount
-from shared.storage.channel_customers import customer_row
+from shared.storage.channel_rows import CUSTOMERS_TABLE, customer_row
 from shared.storage.search_index import SEARCH_INDEX_TABLE, CustomerSearchIndex, partition_key
-from shared.storage.tables import CUSTOMERS_TABLE
 from tests.support.builders import add_channel, make_dependencies, person
 
 INJECTION = "' or PartitionKey ne '"

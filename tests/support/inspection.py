@@ -6,10 +6,8 @@ from typing import Any
 
 from azure.data.tables import TableServiceClient
 
-from shared.storage.channel_customers import PENDING_PREFIX
+from shared.storage.channel_rows import CUSTOMERS_TABLE, RowFamily
 from shared.storage.headquarters import KEYS_TABLE, LOYALTY_CARDS_TABLE, MASTER_ROW, MASTER_TABLE
-from shared.storage.search_index import PENDING_SEARCH_PREFIX
-from shared.storage.tables import CUSTOMERS_TABLE
 
 
 def _table(connection_string: str, name: str) -> Any:
@@ -65,7 +63,7 @@ def pending_rows(connection_string: str, channel_id: str) -> list[str]:
     return [
         row["RowKey"]
         for row in channel_rows(connection_string, channel_id)
-        if row["RowKey"].startswith(PENDING_PREFIX)
+        if row["RowKey"].startswith(RowFamily.PENDING.prefix)
     ]
 
 
@@ -74,7 +72,7 @@ def search_rows(connection_string: str, channel_id: str) -> list[str]:
     return [
         row["RowKey"]
         for row in channel_rows(connection_string, channel_id)
-        if row["RowKey"].startswith(PENDING_SEARCH_PREFIX)
+        if row["RowKey"].startswith(RowFamily.SEARCH.prefix)
     ]
 
 
