@@ -18,8 +18,8 @@ from azure.data.tables import TableServiceClient, UpdateMode
 from bench.result import BenchmarkResult, Floor, Target
 from bench.scale import quick
 from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
-from shared.domain.customer import CustomerProfile
 from shared.domain.duplicates import match_keys
+from shared.domain.profile import CustomerProfile
 from shared.services.conversion_batch import run_conversion_batch
 from shared.storage.duplicates import MATCH_KEYS_TABLE
 from shared.storage.headquarters import MASTER_TABLE, master_entity

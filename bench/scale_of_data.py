@@ -22,8 +22,10 @@ from bench.sample_customers import till_customer
 from bench.scale import quick
 from bench.seeding import clear_sync_queue, create_pending_customers, new_async_channel
 from shared.domain.channel import Channel
-from shared.domain.customer import CreationMode, CustomerProfile, CustomerRecord, SyncStatus
+from shared.domain.customer import CustomerRecord
+from shared.domain.profile import CustomerProfile
 from shared.domain.search import SYNCED_SCOPE, index_terms, key_term, sort_key
+from shared.domain.values import CreationMode, SyncStatus
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.search import search_customers
 from shared.storage.channel_customers import _customer_entity

@@ -11,18 +11,12 @@ from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
 from functions.http_api import json_response, problem_body, read_json_body
 from functions.responses import OfflineResult, OfflineResults, OfflineUpload, Problem
 from shared.bootstrap import AppDependencies
+from shared.domain.address import Address, AddressCreate, AddressPage
 from shared.domain.consent import ConsentHistory
-from shared.domain.customer import (
-    Address,
-    AddressCreate,
-    AddressPage,
-    CustomerCreate,
-    CustomerPage,
-    CustomerPublic,
-    CustomerUpdate,
-)
 from shared.domain.errors import InvalidRequest
 from shared.domain.loyalty import LoyaltyCard
+from shared.domain.profile import CustomerCreate, CustomerUpdate
+from shared.domain.views import CustomerPage, CustomerPublic
 from shared.services.addresses import add_address, list_addresses
 from shared.services.consents import DEFAULT_CONSENT_PAGE, MAX_CONSENT_PAGE, consent_history
 from shared.services.customer_views import DEFAULT_ADDRESS_PAGE, MAX_ADDRESS_PAGE

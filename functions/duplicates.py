@@ -7,9 +7,9 @@ import azure.functions as func
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
 from functions.http_api import json_response
 from shared.bootstrap import AppDependencies
-from shared.domain.customer import CustomerPublic
 from shared.domain.duplicates import DuplicateCandidate, DuplicatePage, DuplicateStatus
 from shared.domain.survivorship import DuplicateReview
+from shared.domain.views import CustomerPublic
 from shared.services.duplicate_review import review_duplicate
 from shared.services.duplicates import (
     DEFAULT_DUPLICATE_PAGE,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.customer import CustomerCreate, CustomerPublic
 from shared.domain.models import ApiModel
 from shared.domain.operations import SyncOperation
+from shared.domain.profile import CustomerCreate
+from shared.domain.views import CustomerPublic
 from shared.services.offline_upload import MAX_OFFLINE_CUSTOMERS
 
 

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from shared.domain.customer import CustomerProfile
 from shared.domain.models import ApiModel
 from shared.domain.paging import Page
+from shared.domain.profile import CustomerProfile
 
 
 class ContactKind(StrEnum):

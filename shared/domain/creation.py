@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from shared.domain.channel import Channel
-from shared.domain.customer import CreationMode, CustomerCreate
 from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.profile import CustomerCreate
+from shared.domain.values import CreationMode
 
 ENHANCED_FLAG = "enhancedAsyncCustomers"
 ASYNC_ADDRESSES_FLAG = "asyncCustomerAddresses"

@@ -18,9 +18,10 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from shared.domain.customer import CustomerProfile, CustomerType
 from shared.domain.models import ApiModel
 from shared.domain.paging import Page
+from shared.domain.profile import CustomerProfile
+from shared.domain.values import CustomerType
 
 
 class DuplicatePolicy(StrEnum):

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.domain.contact import normalise_phone
-from shared.domain.customer import CustomerProfile, CustomerRecord
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.identifiers import ACCOUNT_NUMBER
+from shared.domain.profile import CustomerProfile
 
 ACCOUNT = "account"
 EMAIL = "email"

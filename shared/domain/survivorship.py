@@ -16,10 +16,12 @@ from typing import Any
 from pydantic import Field
 
 from shared.domain.consent import ConsentChange, ContactKind
-from shared.domain.customer import CustomerProfile, CustomerPublic, EmailContact, PhoneContact
 from shared.domain.duplicates import DuplicateCandidate
 from shared.domain.errors import MergeExceedsLimits
 from shared.domain.models import ApiModel
+from shared.domain.profile import CustomerProfile
+from shared.domain.values import EmailContact, PhoneContact
+from shared.domain.views import CustomerPublic
 
 # The fields a customer has one value of; the survivor's stays when both have one.
 SINGLE_VALUED = (

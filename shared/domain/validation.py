@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.domain.customer import CustomerCreate, CustomerProfile
 from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.profile import CustomerCreate, CustomerProfile
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

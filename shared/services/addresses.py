@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain.customer import Address, AddressCreate, AddressPage, CustomerRecord, SyncStatus
+from shared.domain.address import Address, AddressCreate, AddressPage
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import AsyncCustomerAddressUnavailable, CustomerNotFound, HeadquartersUnavailable
 from shared.domain.sync import SyncKind
 from shared.domain.validation import parse_model
+from shared.domain.values import SyncStatus
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customer_views import address_page
@@ -27,7 +29,7 @@ def add_address(dependencies: Dependencies, *, channel_id: str, ref: str, body: 
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
     request = parse_model(AddressCreate, body)
-    address = Address.from_request(request, sync_status=SyncStatus.PENDING)
+    address = Address.from_request(request, sync_status=SyncStatus.PENDING, at=dependencies.clock())
     if channel.async_customer_addresses:
         dependencies.customers.add_address(record, address, at=dependencies.clock())
         announce_sync(

@@ -13,8 +13,8 @@ from shared.domain.attributes import (
     is_valid_name,
     size_error,
 )
-from shared.domain.customer import CustomerProfile
 from shared.domain.errors import DefinitionsContended, FieldError, NotFound, ValidationFailed
+from shared.domain.profile import CustomerProfile
 from shared.domain.validation import parse_model
 from shared.optimistic import SHARED_COUNTER_ATTEMPTS, retry_on_conflict
 from shared.services.dependencies import Dependencies

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from shared.domain.customer import EMBEDDED_ADDRESSES, AddressPage, CustomerPublic, CustomerRecord
+from shared.domain.address import AddressPage
+from shared.domain.customer import CustomerRecord
 from shared.domain.paging import keyset_page, read_after
+from shared.domain.views import EMBEDDED_ADDRESSES, CustomerPublic
 from shared.services.dependencies import Dependencies
 
 DEFAULT_ADDRESS_PAGE = 50

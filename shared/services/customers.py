@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain.address import Address
 from shared.domain.channel import Channel
 from shared.domain.consent import consent_changes
 from shared.domain.creation import (
@@ -15,19 +16,13 @@ from shared.domain.creation import (
     check_async_create,
     planned_creation_mode,
 )
-from shared.domain.customer import (
-    Address,
-    CreationMode,
-    CustomerCreate,
-    CustomerProfile,
-    CustomerPublic,
-    CustomerRecord,
-    FallbackReason,
-    SyncStatus,
-)
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
+from shared.domain.profile import CustomerCreate, CustomerProfile
 from shared.domain.search import index_terms, sort_key
 from shared.domain.validation import parse_customer_create
+from shared.domain.values import CreationMode, FallbackReason, SyncStatus
+from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
 from shared.services import metrics
 from shared.services.attributes import with_checked_attributes
@@ -111,7 +106,7 @@ def _create(
         request_fingerprint=request.fingerprint(),
     )
     addresses = [
-        Address.from_request(item, sync_status=SyncStatus.PENDING, position=position)
+        Address.from_request(item, sync_status=SyncStatus.PENDING, at=record.created_at, position=position)
         for position, item in enumerate(request.addresses)
     ]
     claim = dependencies.customer_ids.claim(record.customer_id, channel.channel_id)

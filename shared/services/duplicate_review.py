@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from shared.domain.customer import CustomerPublic, CustomerRecord, same_place
+from shared.domain.address import same_place
+from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicateStatus
 from shared.domain.errors import MergeExceedsLimits, NotFound
 from shared.domain.survivorship import DuplicateReview, conflicts_between
+from shared.domain.views import CustomerPublic
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change

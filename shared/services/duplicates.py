@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from shared.domain.customer import CustomerProfile
 from shared.domain.duplicates import (
     DuplicateCandidate,
     DuplicatePage,
@@ -21,6 +20,7 @@ from shared.domain.duplicates import (
 )
 from shared.domain.errors import DuplicateMergeStarted, NotFound
 from shared.domain.paging import keyset_page, read_after
+from shared.domain.profile import CustomerProfile
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.services.linking import release_claim

@@ -12,7 +12,7 @@ from typing import Any
 from shared.domain.channel import Channel
 from shared.domain.consent import consent_changes
 from shared.domain.creation import ENHANCED_FLAG
-from shared.domain.customer import CustomerProfile, CustomerPublic, CustomerRecord, CustomerUpdate
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import (
     AsyncCustomerNotEditable,
     CustomerNotFound,
@@ -21,7 +21,9 @@ from shared.domain.errors import (
     ValidationFailed,
     VersionMismatch,
 )
+from shared.domain.profile import CustomerProfile, CustomerUpdate
 from shared.domain.validation import parse_model
+from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
 from shared.services.attributes import with_checked_attributes
 from shared.services.channels import require_channel

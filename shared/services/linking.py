@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import time
 
-from shared.domain.customer import Address, CustomerRecord, same_place
+from shared.domain.address import Address, same_place
+from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import MatchKey, verified_email_key
 from shared.domain.errors import LinkTargetPending
 from shared.services.dependencies import Dependencies

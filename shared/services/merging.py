@@ -20,10 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from shared.domain.address import Address
 from shared.domain.consent import ConsentReason
-from shared.domain.customer import Address, CustomerPublic, CustomerRecord
+from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
 from shared.domain.errors import DomainError, DuplicateDismissed, MergeContended, NotFound
+from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
 from shared.services.conversion import pending_edits, replay_operations
 from shared.services.customer_views import customer_view

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain.channel import Channel
-from shared.domain.customer import CustomerPublic
 from shared.domain.errors import (
     DomainError,
     FieldError,
@@ -21,6 +20,7 @@ from shared.domain.errors import (
     ValidationFailed,
 )
 from shared.domain.progress import Progress
+from shared.domain.views import CustomerPublic
 from shared.services.channels import require_channel
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 
-from shared.domain.customer import CustomerPage, CustomerRecord
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.paging import decode_cursor, encode_cursor
 from shared.domain.search import (
@@ -30,6 +30,7 @@ from shared.domain.search import (
     scope_for,
     sort_key,
 )
+from shared.domain.views import CustomerPage
 from shared.services.channels import require_channel
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies

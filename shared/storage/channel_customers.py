@@ -18,15 +18,9 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
+from shared.domain.address import Address
 from shared.domain.consent import ConsentChange, ConsentReason, legacy_contact
-from shared.domain.customer import (
-    Address,
-    CreationMode,
-    CustomerProfile,
-    CustomerRecord,
-    FallbackReason,
-    SyncStatus,
-)
+from shared.domain.customer import CustomerRecord
 from shared.domain.operations import (
     OperationRef,
     OperationState,
@@ -34,7 +28,9 @@ from shared.domain.operations import (
     edit_target,
     new_operation,
 )
+from shared.domain.profile import CustomerProfile
 from shared.domain.search import SearchTerm
+from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.channel_rows import (

@@ -14,8 +14,9 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
-from shared.domain.customer import Address, CustomerProfile
+from shared.domain.address import Address
 from shared.domain.errors import AccountNumberTaken, HeadquartersUnavailable
+from shared.domain.profile import CustomerProfile
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.long_text import long_text, read_long_text

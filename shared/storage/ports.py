@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shared.domain.address import Address
 from shared.domain.attributes import AttributeDefinition
 from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
-from shared.domain.customer import Address, CustomerProfile, CustomerRecord, FallbackReason
+from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
 from shared.domain.operations import OperationRef, SyncOperation
+from shared.domain.profile import CustomerProfile
 from shared.domain.search import SearchQuery, SearchTerm
 from shared.domain.sync import RunSummary, SyncMessage
+from shared.domain.values import FallbackReason
 
 
 class RowAlreadyExists(Exception):

@@ -7,16 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.domain.customer import (
-    Address,
-    AddressCreate,
-    CreationMode,
-    CustomerProfile,
-    CustomerRecord,
-    FallbackReason,
-    SyncStatus,
-)
+from shared.domain.address import Address, AddressCreate
+from shared.domain.customer import CustomerRecord
+from shared.domain.profile import CustomerProfile
 from shared.domain.search import index_terms, sort_key
+from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import HqCustomer, RecordChanged, RowAlreadyExists
 from tests.support.builders import add_channel
@@ -39,6 +34,7 @@ def address() -> Address:
     return Address.from_request(
         AddressCreate(street="1 Main St", city="Seattle", country_region_id="USA"),
         sync_status=SyncStatus.PENDING,
+        at=datetime.now(UTC),
     )
 
 

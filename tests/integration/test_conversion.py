@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shared.domain.customer import SyncStatus
 from shared.domain.sync import ConversionOutcome
+from shared.domain.values import SyncStatus
 from shared.services import fault_points
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch

@@ -11,9 +11,11 @@ from azure.data.tables import TableServiceClient, UpdateMode
 
 from shared.domain.channel import Channel
 from shared.domain.contact import normalise_phone
-from shared.domain.customer import CustomerPage, CustomerPublic, CustomerRecord, SyncStatus
+from shared.domain.customer import CustomerRecord
 from shared.domain.errors import ChannelNotFound, ValidationFailed
 from shared.domain.search import NAME, SearchQuery, SearchTerm, fold_name, key_term, scope_for
+from shared.domain.values import SyncStatus
+from shared.domain.views import CustomerPage, CustomerPublic
 from shared.services.conversion import convert_async_customer
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies

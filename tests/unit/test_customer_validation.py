@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from shared.domain.channel import Channel
 from shared.domain.creation import check_async_create, planned_creation_mode
-from shared.domain.customer import CreationMode, CustomerType
 from shared.domain.errors import ValidationFailed
 from shared.domain.validation import parse_customer_create
+from shared.domain.values import CreationMode, CustomerType
+
+NOW = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
 
 
 def fields_of(error: ValidationFailed) -> set[str]:
@@ -186,11 +190,12 @@ def test_phone_with_an_extension_is_rejected_rather_than_truncated() -> None:
 
 
 def test_address_ids_sort_in_the_order_the_addresses_were_given() -> None:
-    from shared.domain.customer import Address, AddressCreate, SyncStatus
+    from shared.domain.address import Address, AddressCreate
+    from shared.domain.values import SyncStatus
 
     request = AddressCreate(street="1 Main St", city="Paris", country_region_id="FRA")
     ids = [
-        Address.from_request(request, sync_status=SyncStatus.PENDING, position=position).address_id
+        Address.from_request(request, sync_status=SyncStatus.PENDING, at=NOW, position=position).address_id
         for position in range(5)
     ]
     assert ids == sorted(ids) and len(set(ids)) == 5
@@ -201,7 +206,7 @@ def test_email_verified_needs_an_email() -> None:
 
 
 def test_an_edit_that_changes_the_email_drops_its_verification_unless_it_sends_it_again() -> None:
-    from shared.domain.customer import CustomerProfile, CustomerUpdate
+    from shared.domain.profile import CustomerProfile, CustomerUpdate
 
     verified = CustomerProfile.model_validate(
         {"firstName": "Ada", "lastName": "L", "email": "ada@example.com", "emailVerified": True}
@@ -213,3 +218,16 @@ def test_an_edit_that_changes_the_email_drops_its_verification_unless_it_sends_i
     proven = CustomerUpdate.model_validate({"email": "lovelace@example.com", "emailVerified": True})
     assert proven.applied_to(verified).email_verified
     assert not CustomerUpdate.model_validate({"email": None}).applied_to(verified).email_verified
+
+
+def test_address_ids_follow_the_injected_clock_not_the_machines() -> None:
+    from datetime import timedelta
+
+    from shared.domain.address import Address, AddressCreate
+    from shared.domain.values import SyncStatus
+
+    request = AddressCreate(street="1 Main St", city="Paris", country_region_id="FRA")
+    later = Address.from_request(request, sync_status=SyncStatus.PENDING, at=NOW + timedelta(seconds=1))
+    earlier = Address.from_request(request, sync_status=SyncStatus.PENDING, at=NOW, position=4095)
+    assert earlier.address_id < later.address_id
+    assert earlier.address_id.startswith(f"{int(NOW.timestamp() * 1000):012x}"[:8])

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.customer import CustomerProfile
 from shared.domain.errors import ValidationFailed
+from shared.domain.profile import CustomerProfile
 from shared.domain.search import (
     ACCOUNT,
     EMAIL,

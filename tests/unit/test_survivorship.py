@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from shared.domain.consent import ConsentChange
-from shared.domain.customer import CustomerProfile
 from shared.domain.errors import MergeExceedsLimits
+from shared.domain.profile import CustomerProfile
 from shared.domain.survivorship import survive
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

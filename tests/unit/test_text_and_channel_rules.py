@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shared.domain.channel import Channel, ChannelUpsert
-from shared.domain.customer import CustomerProfile
 from shared.domain.duplicates import MatchedOn, match_keys
+from shared.domain.profile import CustomerProfile
 from shared.domain.text import has_unsafe_characters
 
 

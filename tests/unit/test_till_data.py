@@ -9,7 +9,7 @@ import pytest
 
 from shared.domain.attributes import AttributeDefinition, check_attributes
 from shared.domain.consent import ConsentChange, consent_changes, legacy_contact
-from shared.domain.customer import CustomerProfile
+from shared.domain.profile import CustomerProfile
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
