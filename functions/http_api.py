@@ -104,6 +104,7 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
     ),
     errors.OfflineCreationDisabled: HttpAnswer(403, "This channel does not accept customers created offline"),
     errors.OperationAlreadySynced: HttpAnswer(409, "This synchronization operation is already done"),
+    errors.CustomerAlreadySynced: HttpAnswer(409, "This customer is synchronized already"),
     errors.AccountNumberTaken: HttpAnswer(409, "The account number is bound to another customer"),
     errors.VersionMismatch: HttpAnswer(412, "The customer changed since it was read"),
     errors.HeadquartersUnavailable: HttpAnswer(

@@ -88,6 +88,12 @@ class OperationAlreadySynced(DomainError):
     code = "operation-already-synced"
 
 
+class CustomerAlreadySynced(DomainError):
+    """A conversion found the customer converted by another: its work is done."""
+
+    code = "customer-already-synced"
+
+
 class AccountNumberTaken(DomainError):
     code = "account-number-taken"
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from shared.domain.errors import DomainError
+from shared.domain.errors import DomainError, OperationAlreadySynced
 from shared.domain.identifiers import CHANNEL_ID
 
 
@@ -105,6 +105,38 @@ class SyncOperation(BaseModel):
         if target is None and self.edit_sequence is not None:
             target = edit_target(self.edit_sequence)
         return OperationRef(self.channel_id, self.customer_id, target)
+
+    # -- its life: pending (failed, retried) -> synced ------------------------------------------
+
+    def completed(self, at: datetime) -> SyncOperation:
+        """Done: the attempt that did it counts, and the audit trail keeps when."""
+        return self.model_copy(
+            update={
+                "state": OperationState.SYNCED,
+                "attempts": self.attempts + 1,
+                "last_attempt_at": at,
+                "completed_at": at,
+            }
+        )
+
+    def failed(self, error: str, at: datetime) -> SyncOperation:
+        """An attempt failed: it stays to do (the queue or the batch tries again), and says why."""
+        if self.state is OperationState.SYNCED:
+            raise OperationAlreadySynced(f"Operation '{self.operation_id}' is already synced")
+        return self.model_copy(
+            update={
+                "state": OperationState.FAILED,
+                "attempts": self.attempts + 1,
+                "last_error": error,
+                "last_attempt_at": at,
+            }
+        )
+
+    def retried(self) -> SyncOperation:
+        """Put back in line by ops: pending again, its count and last error kept."""
+        if self.state is OperationState.SYNCED:
+            raise OperationAlreadySynced(f"Operation '{self.operation_id}' is already synced")
+        return self.model_copy(update={"state": OperationState.PENDING})
 
 
 def describe_failure(error: BaseException) -> str:

@@ -60,9 +60,6 @@ def _result(dependencies: Dependencies, survivor: CustomerRecord, merged: Custom
     for address in brought:
         if not any(same_place(address, other) for other in held):
             held.append(address)
-    numbers = [*survivor.merged_account_numbers]
-    for number in [merged.account_number, *merged.merged_account_numbers]:
-        if number is not None and number not in numbers:
-            numbers.append(number)
-    shown = survivor.model_copy(update={"merged_account_numbers": numbers})
+    brought_numbers = [merged.account_number] if merged.account_number else []
+    shown = survivor.with_merged_accounts(brought_numbers + merged.merged_account_numbers)
     return CustomerPublic.of(shown, held, address_count=len(held))

@@ -133,7 +133,7 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         lambda current: (
             None
             if current.merged_into == into.account_number
-            else current.model_copy(update={"merged_into": into.account_number})
+            else current.merged_into_account(into.account_number)
         ),
     )
     faults.reach(AFTER_MERGED_RECORD_REDIRECTED)
@@ -159,12 +159,7 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         lambda current: (
             None
             if all(number in current.merged_account_numbers for number in numbers)
-            else current.model_copy(
-                update={
-                    "merged_account_numbers": current.merged_account_numbers
-                    + [n for n in numbers if n not in current.merged_account_numbers]
-                }
-            )
+            else current.with_merged_accounts(numbers)
         ),
     )
     dependencies.headquarters.mark_merged(merged.account_number, into=into.account_number)

@@ -43,8 +43,7 @@ def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOpe
     operation = dependencies.customers.operation(ref) if ref else None
     if operation is None:
         raise NotFound(f"No synchronization operation '{operation_id}'")
-    if operation.state is OperationState.SYNCED:
-        raise OperationAlreadySynced(f"Operation '{operation_id}' is already synced")
+    retried = operation.retried()  # a synced one is 409
     try:
         dependencies.customers.mark_for_retry(operation)
     except RecordChanged:
@@ -56,4 +55,4 @@ def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOpe
         kind=SyncKind.ADDRESS if operation.address_id else SyncKind.CUSTOMER,
         address_id=operation.address_id,
     )
-    return operation.model_copy(update={"state": OperationState.PENDING})
+    return retried

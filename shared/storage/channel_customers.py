@@ -159,14 +159,7 @@ class ChannelCustomerTable:
     ) -> CustomerRecord:
         """Records the account number and completes the create operation, atomically, dropping the
         customer's pending search entries in the same transaction (one round trip for all three)."""
-        synced = record.model_copy(
-            update={
-                "sync_status": SyncStatus.SYNCED,
-                "account_number": account_number,
-                "synced_at": synced_at,
-                "linked_to_existing": linked_to_existing,
-            }
-        )
+        synced = record.synced(account_number, synced_at, linked=linked_to_existing)
         ref = OperationRef(record.channel_id, record.customer_id)
         operations: list[Any] = [
             ("update", _customer_entity(synced), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
@@ -203,7 +196,7 @@ class ChannelCustomerTable:
 
     def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord:
         """A sync create that HQ could not serve becomes an async one, and says why."""
-        changed = record.model_copy(update={"creation_mode": CreationMode.ASYNC, "fallback_reason": reason})
+        changed = record.fell_back(reason)
         results = self._submit(
             [("update", _customer_entity(changed), {**_REPLACE_IF_UNCHANGED, "etag": record.version})]
         )
@@ -219,9 +212,8 @@ class ChannelCustomerTable:
     ) -> tuple[CustomerRecord, OperationRef]:
         """Applies an edit to the channel record, queues its replay on HQ and appends the consents
         it changed, in one transaction."""
-        sequence = record.edit_count + 1
-        edited = record.model_copy(update={"profile": profile, "edit_count": sequence})
-        ref = OperationRef(record.channel_id, record.customer_id, edit_target(sequence))
+        edited = record.edited(profile)
+        ref = OperationRef(record.channel_id, record.customer_id, edit_target(edited.edit_count))
         pending = _pending_entity(ref, at)
         results = self._submit(
             [
@@ -394,17 +386,7 @@ class ChannelCustomerTable:
         self._submit(steps)
 
     def _completion(self, ref: OperationRef, operation: SyncOperation, at: datetime) -> list[Any]:
-        done = _operation_entity(
-            operation.model_copy(
-                update={
-                    "state": OperationState.SYNCED,
-                    "attempts": operation.attempts + 1,
-                    "last_attempt_at": at,
-                    "completed_at": at,
-                }
-            ),
-            done_row(ref),
-        )
+        done = _operation_entity(operation.completed(at), done_row(ref))
         return [
             ("delete", {"PartitionKey": ref.channel_id, "RowKey": pending_row(ref)}),
             ("upsert", done, {"mode": UpdateMode.REPLACE}),
@@ -424,12 +406,9 @@ class ChannelCustomerTable:
                 row = self._table.get_entity(ref.channel_id, pending_row(ref))
             except ResourceNotFoundError:
                 return  # completed meanwhile: nothing left to count
-            row["State"] = OperationState.FAILED.value
-            row["Attempts"] = int(row.get("Attempts") or 0) + 1
-            row["LastError"] = error
-            row["LastAttemptAt"] = at
+            failed = _operation_from(row).failed(error, at)
             self._table.update_entity(
-                row,
+                _operation_entity(failed, pending_row(ref)),
                 mode=UpdateMode.REPLACE,
                 etag=row.metadata["etag"],
                 match_condition=MatchConditions.IfNotModified,
