@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from shared.domain.account_number import format_account_number
 from shared.domain.consent import ConsentReason
@@ -37,9 +39,12 @@ from shared.services.fault_points import (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
     AFTER_CHANNEL_RECORD_UPDATED,
+    AFTER_DUPLICATES_DETECTED,
     AFTER_HQ_ADDRESS_WRITTEN,
     AFTER_HQ_CUSTOMER_WRITTEN,
     AFTER_HQ_EDIT_REPLAYED,
+    AFTER_SEARCHABLE_EVERYWHERE,
+    AFTER_SURVIVOR_FOLDED,
 )
 from shared.services.linking import add_linked_address, link_target
 from shared.services.resolution import surviving_master
@@ -99,48 +104,135 @@ def _create_operation(record: CustomerRecord, operations: list[SyncOperation]) -
     return new_operation(OperationRef(record.channel_id, record.customer_id), record.created_at)
 
 
-def _convert(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> CustomerRecord:
-    try:
-        if dependencies.settings.duplicate_policy is DuplicatePolicy.LINK:
-            account_number, linked = _bind_or_link(dependencies, record)
-        else:
-            account_number, linked = bind_account_number(dependencies, customer_id=record.customer_id), False
-        dependencies.faults.reach(AFTER_ACCOUNT_NUMBER_BOUND)
-        if linked:
-            synced = _mark_linked(dependencies, record, operation, account_number)
-        else:
-            synced = _make_hq_customer(dependencies, record, operation, account_number)
-    except RecordChanged:
-        raise
-    except Exception as error:
-        _record_failure(dependencies, operation, error)
-        raise
-    dependencies.faults.reach(AFTER_CHANNEL_RECORD_UPDATED)
-    return synced
+@dataclass(frozen=True)
+class Converting:
+    """What a conversion knows as it goes: the pending record and its create operation, then the
+    account number it is bound to and whether that is another customer's (linked)."""
+
+    record: CustomerRecord
+    operation: SyncOperation
+    account_number: str = ""
+    linked: bool = False
+    synced: CustomerRecord | None = None
 
 
-def _make_hq_customer(
-    dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation, account_number: str
-) -> CustomerRecord:
-    dependencies.headquarters.save_master(_master(record, account_number))
-    dependencies.faults.reach(AFTER_HQ_CUSTOMER_WRITTEN)
-    # Searchable everywhere before the record says synced, so no crash can hide it.
-    index_converted_customer(dependencies, record.model_copy(update={"account_number": account_number}))
-    # Before the record says synced, so a crash never skips detection: a rerun repeats it.
+@dataclass(frozen=True)
+class ConversionStep:
+    """One idempotent step; its name is the fault point reached right after it, so a test can stop
+    a conversion after any step and prove that running it again makes exactly one HQ customer."""
+
+    name: str
+    run: Callable[[Dependencies, Converting], Converting]
+    applies: Callable[[Converting], bool] = lambda _: True
+
+
+def _bind(dependencies: Dependencies, state: Converting) -> Converting:
+    if dependencies.settings.duplicate_policy is DuplicatePolicy.LINK:
+        account_number, linked = _bind_or_link(dependencies, state.record)
+    else:
+        account_number, linked = (
+            bind_account_number(dependencies, customer_id=state.record.customer_id),
+            False,
+        )
+    return replace(state, account_number=account_number, linked=linked)
+
+
+def _fold_into_existing(dependencies: Dependencies, state: Converting) -> Converting:
+    """What a linked customer brought (its profile as edited while pending, its consent history)
+    goes to the HQ customer before the record says synced: a crash after it folds it again,
+    changing nothing."""
+    survivor = surviving_master(dependencies, state.account_number)
+    if survivor is not None:
+        folded = fold_into_survivor(
+            dependencies, survivor=survivor, other=state.record, reason=ConsentReason.LINK
+        )
+        if folded is not None:
+            replay_operations(dependencies, folded, pending_edits(dependencies, folded))
+    return state
+
+
+def _write_master(dependencies: Dependencies, state: Converting) -> Converting:
+    dependencies.headquarters.save_master(_master(state.record, state.account_number))
+    return state
+
+
+def _index_everywhere(dependencies: Dependencies, state: Converting) -> Converting:
+    """Searchable in every channel before the record says synced, so no crash can hide it."""
+    index_converted_customer(
+        dependencies, state.record.model_copy(update={"account_number": state.account_number})
+    )
+    return state
+
+
+def _detect(dependencies: Dependencies, state: Converting) -> Converting:
+    """Before the record says synced, so a crash never skips detection: a rerun repeats it."""
     detect_duplicates(
         dependencies,
-        account_number=account_number,
-        customer_id=record.customer_id,
-        profile=record.profile,
+        account_number=state.account_number,
+        customer_id=state.record.customer_id,
+        profile=state.record.profile,
     )
-    return dependencies.customers.mark_synced(
+    return state
+
+
+def _mark_synced(dependencies: Dependencies, state: Converting) -> Converting:
+    """The record says synced and its create operation is done, in one ETag-checked transaction that
+    also drops its pending search entries (a linked customer is listed as the one it joined)."""
+    record = state.record
+    synced = dependencies.customers.mark_synced(
         record,
-        account_number=account_number,
+        account_number=state.account_number,
         synced_at=dependencies.clock(),
-        operation=operation,
+        operation=state.operation,
         pending_terms=index_terms(record.profile, None),
         sort_key=sort_key(record, synced=False),
+        linked_to_existing=state.linked,
     )
+    if state.linked:
+        logger.info(
+            "Linked async customer %s of channel %s to existing HQ account %s",
+            record.customer_id,
+            record.channel_id,
+            state.account_number,
+            extra={"channelId": record.channel_id, "customerId": record.customer_id},
+        )
+    return replace(state, synced=synced)
+
+
+def _own(state: Converting) -> bool:
+    return not state.linked
+
+
+def _joined(state: Converting) -> bool:
+    return state.linked
+
+
+# A conversion, in order: every step can be repeated, and the record says synced only at the end.
+CONVERSION_STEPS = (
+    ConversionStep(AFTER_ACCOUNT_NUMBER_BOUND, _bind),
+    ConversionStep(AFTER_SURVIVOR_FOLDED, _fold_into_existing, applies=_joined),
+    ConversionStep(AFTER_HQ_CUSTOMER_WRITTEN, _write_master, applies=_own),
+    ConversionStep(AFTER_SEARCHABLE_EVERYWHERE, _index_everywhere, applies=_own),
+    ConversionStep(AFTER_DUPLICATES_DETECTED, _detect, applies=_own),
+    ConversionStep(AFTER_CHANNEL_RECORD_UPDATED, _mark_synced),
+)
+
+
+def _convert(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> CustomerRecord:
+    state = Converting(record, operation)
+    for step in CONVERSION_STEPS:
+        if not step.applies(state):
+            continue
+        try:
+            state = step.run(dependencies, state)
+        except RecordChanged:
+            raise
+        except Exception as error:
+            _record_failure(dependencies, operation, error)
+            raise
+        dependencies.faults.reach(step.name)
+    assert state.synced is not None, "the last step marks the record synced"
+    return state.synced
 
 
 def _bind_or_link(dependencies: Dependencies, record: CustomerRecord) -> tuple[str, bool]:
@@ -168,37 +260,6 @@ def _fits(dependencies: Dependencies, account_number: str, record: CustomerRecor
     except MergeExceedsLimits:
         return False
     return True
-
-
-def _mark_linked(
-    dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation, account_number: str
-) -> CustomerRecord:
-    """No new HQ customer and no number: the record shows the existing account. What the customer
-    brought (its profile as edited while pending, its consent history) is folded into the HQ
-    customer first, so a crash in between folds it again, changing nothing. Search lists the HQ
-    customer it was linked to, so its own pending entries simply go."""
-    survivor = surviving_master(dependencies, account_number)
-    if survivor is not None:
-        folded = fold_into_survivor(dependencies, survivor=survivor, other=record, reason=ConsentReason.LINK)
-        if folded is not None:
-            replay_operations(dependencies, folded, pending_edits(dependencies, folded))
-    synced = dependencies.customers.mark_synced(
-        record,
-        account_number=account_number,
-        synced_at=dependencies.clock(),
-        operation=operation,
-        pending_terms=index_terms(record.profile, None),
-        sort_key=sort_key(record, synced=False),
-        linked_to_existing=True,
-    )
-    logger.info(
-        "Linked async customer %s of channel %s to existing HQ account %s",
-        record.customer_id,
-        record.channel_id,
-        account_number,
-        extra={"channelId": record.channel_id, "customerId": record.customer_id},
-    )
-    return synced
 
 
 def _master(record: CustomerRecord, account_number: str) -> HqCustomer:

@@ -1,5 +1,8 @@
 """Named points on the create and conversion paths where a test can make the process stop dead.
 
+A conversion's steps are named by the point reached after each (`CONVERSION_STEPS` in
+`shared/services/conversion.py`), so its order is code, and every step is a point a test can use.
+
 Production code calls `reach(point)` at each one; the default does nothing. A test passes a
 `FaultPoints` that raises at a chosen point to prove that a crash there loses and duplicates nothing.
 """
@@ -10,7 +13,10 @@ BEFORE_CUSTOMER_WRITTEN = "before-customer-written"
 AFTER_CUSTOMER_WRITTEN = "after-customer-written"
 AFTER_ACCOUNT_NUMBER_ALLOCATED = "after-account-number-allocated"
 AFTER_ACCOUNT_NUMBER_BOUND = "after-account-number-bound"
+AFTER_SURVIVOR_FOLDED = "after-survivor-folded"
 AFTER_HQ_CUSTOMER_WRITTEN = "after-hq-customer-written"
+AFTER_SEARCHABLE_EVERYWHERE = "after-searchable-everywhere"
+AFTER_DUPLICATES_DETECTED = "after-duplicates-detected"
 AFTER_CHANNEL_RECORD_UPDATED = "after-channel-record-updated"
 AFTER_HQ_ADDRESS_WRITTEN = "after-hq-address-written"
 AFTER_HQ_EDIT_REPLAYED = "after-hq-edit-replayed"
@@ -27,7 +33,10 @@ ALL_POINTS = (
     AFTER_CUSTOMER_WRITTEN,
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
+    AFTER_SURVIVOR_FOLDED,
     AFTER_HQ_CUSTOMER_WRITTEN,
+    AFTER_SEARCHABLE_EVERYWHERE,
+    AFTER_DUPLICATES_DETECTED,
     AFTER_CHANNEL_RECORD_UPDATED,
     AFTER_HQ_ADDRESS_WRITTEN,
     AFTER_HQ_EDIT_REPLAYED,

@@ -9,7 +9,7 @@ import pytest
 from shared.domain.sync import ConversionOutcome
 from shared.domain.values import SyncStatus
 from shared.services import fault_points
-from shared.services.conversion import convert_async_customer
+from shared.services.conversion import CONVERSION_STEPS, convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
@@ -78,11 +78,11 @@ def test_batch_and_queue_racing_make_one_hq_customer(storage_connection_string: 
     assert_converted_once(storage_connection_string, queue_side, channel_id, customer_id)
 
 
+# Every step of a conversion of its own (its names are its fault points), the number drawn before
+# binding, and the address synced after it.
 CONVERSION_CRASH_POINTS = [
     fault_points.AFTER_ACCOUNT_NUMBER_ALLOCATED,
-    fault_points.AFTER_ACCOUNT_NUMBER_BOUND,
-    fault_points.AFTER_HQ_CUSTOMER_WRITTEN,
-    fault_points.AFTER_CHANNEL_RECORD_UPDATED,
+    *(step.name for step in CONVERSION_STEPS if step.name != fault_points.AFTER_SURVIVOR_FOLDED),
     fault_points.AFTER_HQ_ADDRESS_WRITTEN,
 ]
 

@@ -12,6 +12,7 @@ import pytest
 
 from shared.domain.duplicates import DuplicateStatus
 from shared.domain.errors import MergeExceedsLimits
+from shared.services import fault_points
 from shared.services.attributes import define_attribute, retire_attribute
 from shared.services.consents import consent_history
 from shared.services.conversion import convert_async_customer
@@ -21,7 +22,8 @@ from shared.services.edits import edit_customer
 from shared.services.fault_points import MERGE_POINTS, FaultPoints
 from shared.services.merging import merge_duplicate
 from tests.support.builders import add_channel, make_dependencies, person, unique_phone
-from tests.support.inspection import hq_master
+from tests.support.faults import CrashAt, SimulatedCrash
+from tests.support.inspection import hq_master, hq_masters_of
 
 
 @pytest.fixture
@@ -254,3 +256,40 @@ def test_a_link_that_would_drop_a_contact_makes_its_own_customer_and_flags_it(
     assert [
         c.matched_on for c in dependencies.duplicates.listed() if c.customer_id == pending.customer_id
     ] == [["email"]]
+
+
+@pytest.mark.parametrize(
+    "crash_at",
+    [
+        fault_points.AFTER_ACCOUNT_NUMBER_BOUND,
+        fault_points.AFTER_SURVIVOR_FOLDED,
+        fault_points.AFTER_CHANNEL_RECORD_UPDATED,
+    ],
+)
+def test_a_linking_conversion_that_crashes_after_any_step_ends_linked_once(
+    storage_connection_string: str, crash_at: str
+) -> None:
+    healthy = make_dependencies(storage_connection_string, DUPLICATE_POLICY="link")
+    web = add_channel(healthy)
+    store = add_channel(healthy, async_customer_creation=True)
+    email = f"crash.{uuid.uuid4().hex[:8]}@example.com"
+    verified = {"email": email, "emailVerified": True}
+    existing = create_customer(
+        healthy, channel_id=web.channel_id, body=person(**verified, phone=unique_phone())
+    ).customer
+    pending = create_customer(
+        healthy,
+        channel_id=store.channel_id,
+        body=person(**verified, phone=unique_phone(), additionalEmails=["b@example.com"]),
+    ).customer
+    crashing = make_dependencies(storage_connection_string, faults=CrashAt(crash_at), DUPLICATE_POLICY="link")
+    with pytest.raises(SimulatedCrash):
+        convert_async_customer(crashing, channel_id=store.channel_id, customer_id=pending.customer_id)
+    convert_async_customer(healthy, channel_id=store.channel_id, customer_id=pending.customer_id)
+    convert_async_customer(healthy, channel_id=store.channel_id, customer_id=pending.customer_id)
+
+    linked = get_customer(healthy, channel_id=store.channel_id, ref=pending.customer_id)
+    assert linked.linked_to_existing and linked.account_number == existing.account_number
+    assert hq_masters_of(storage_connection_string, pending.customer_id) == []
+    survivor = get_customer(healthy, channel_id=web.channel_id, ref=str(existing.account_number))
+    assert [e.value for e in survivor.additional_emails] == ["b@example.com"]
