@@ -7,7 +7,7 @@ from typing import Annotated
 import azure.functions as func
 from pydantic import StringConstraints
 
-from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
+from functions.endpoint import Answer, Call, Operation, Parameter, endpoint, paging
 from functions.http_api import json_response, problem_body, read_json_body
 from functions.responses import OfflineResult, OfflineResults, OfflineUpload, Problem
 from shared.bootstrap import AppDependencies
@@ -68,8 +68,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             caller="channel",
             parameters=(
                 Parameter("search", "query", SearchText, required=True, default=""),
-                Parameter.whole_number("limit", high=MAX_SEARCH_LIMIT, default=DEFAULT_SEARCH_LIMIT),
-                Parameter("cursor", "query"),
+                *paging(high=MAX_SEARCH_LIMIT, default=DEFAULT_SEARCH_LIMIT),
             ),
             answers={200: Answer(CustomerPage)},
             problems=(401, 403, 404, 422),
@@ -80,8 +79,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             call.dependencies,
             channel_id=call.channel,
             text=call.query("search"),
-            limit=call.query("limit"),
-            cursor=call.query("cursor"),
+            **call.page(),
         )
         return json_response(page)
 
@@ -150,10 +148,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listCustomerConsents",
             "Every change of the customer's marketing consent, newest first, a page at a time",
             caller="channel",
-            parameters=(
-                Parameter.whole_number("limit", high=MAX_CONSENT_PAGE, default=DEFAULT_CONSENT_PAGE),
-                Parameter("cursor", "query"),
-            ),
+            parameters=(*paging(high=MAX_CONSENT_PAGE, default=DEFAULT_CONSENT_PAGE),),
             answers={200: Answer(ConsentHistory)},
             problems=(401, 403, 404, 422),
         ),
@@ -163,8 +158,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             call.dependencies,
             channel_id=call.channel,
             ref=call.route("ref"),
-            limit=call.query("limit"),
-            cursor=call.query("cursor"),
+            **call.page(),
         )
         return json_response(history)
 
@@ -175,10 +169,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listCustomerAddresses",
             "A customer's addresses, in the order they were added, a page at a time",
             caller="channel",
-            parameters=(
-                Parameter.whole_number("limit", high=MAX_ADDRESS_PAGE, default=DEFAULT_ADDRESS_PAGE),
-                Parameter("cursor", "query"),
-            ),
+            parameters=(*paging(high=MAX_ADDRESS_PAGE, default=DEFAULT_ADDRESS_PAGE),),
             answers={200: Answer(AddressPage)},
             problems=(401, 403, 404, 422),
         ),
@@ -188,8 +179,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             call.dependencies,
             channel_id=call.channel,
             ref=call.route("ref"),
-            limit=call.query("limit"),
-            cursor=call.query("cursor"),
+            **call.page(),
         )
         return json_response(page)
 

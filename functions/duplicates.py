@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
+from functions.endpoint import Answer, Call, Operation, Parameter, endpoint, paging
 from functions.http_api import json_response
 from shared.bootstrap import AppDependencies
 from shared.domain.duplicates import DuplicateCandidate, DuplicatePage, DuplicateStatus
@@ -32,8 +32,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             caller="admin",
             parameters=(
                 Parameter("status", "query", DuplicateStatus),
-                Parameter.whole_number("limit", high=MAX_DUPLICATE_PAGE, default=DEFAULT_DUPLICATE_PAGE),
-                Parameter("cursor", "query"),
+                *paging(high=MAX_DUPLICATE_PAGE, default=DEFAULT_DUPLICATE_PAGE),
             ),
             answers={200: Answer(DuplicatePage)},
             problems=(401, 403, 422),
@@ -43,8 +42,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         page = list_duplicates(
             call.dependencies,
             status=call.query("status"),
-            limit=call.query("limit"),
-            cursor=call.query("cursor"),
+            **call.page(),
         )
         return json_response(page)
 

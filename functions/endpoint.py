@@ -106,6 +106,10 @@ class Call:
     def route(self, name: str) -> str:
         return str(self.request.route_params[name])
 
+    def page(self) -> dict[str, Any]:
+        """`limit` and `cursor` of a paged list, as its route declares them (`paging`)."""
+        return {"limit": self.query("limit"), "cursor": self.query("cursor")}
+
     def query(self, name: str) -> Any:
         """The query value as the route declares it: parsed and checked, or its default."""
         assert self.operation is not None, "a handler is called with its route's declaration"
@@ -150,6 +154,11 @@ def endpoint(app: AppDependencies, operation: Operation) -> Callable[[Handler], 
         return run
 
     return wrap
+
+
+def paging(*, high: int, default: int) -> tuple[Parameter, Parameter]:
+    """A paged list's parameters: `limit` from 1 to `high`, and the opaque `cursor` it gave out."""
+    return Parameter.whole_number("limit", high=high, default=default), Parameter("cursor", "query")
 
 
 def function_name_of(operation: Operation) -> str:

@@ -121,8 +121,7 @@ class SyncOperation(BaseModel):
 
     def failed(self, error: str, at: datetime) -> SyncOperation:
         """An attempt failed: it stays to do (the queue or the batch tries again), and says why."""
-        if self.state is OperationState.SYNCED:
-            raise OperationAlreadySynced(f"Operation '{self.operation_id}' is already synced")
+        self._still_to_do()
         return self.model_copy(
             update={
                 "state": OperationState.FAILED,
@@ -134,9 +133,12 @@ class SyncOperation(BaseModel):
 
     def retried(self) -> SyncOperation:
         """Put back in line by ops: pending again, its count and last error kept."""
+        self._still_to_do()
+        return self.model_copy(update={"state": OperationState.PENDING})
+
+    def _still_to_do(self) -> None:
         if self.state is OperationState.SYNCED:
             raise OperationAlreadySynced(f"Operation '{self.operation_id}' is already synced")
-        return self.model_copy(update={"state": OperationState.PENDING})
 
 
 def describe_failure(error: BaseException) -> str:

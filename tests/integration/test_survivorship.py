@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from shared.domain.channel import Channel
 from shared.domain.duplicates import DuplicateStatus
 from shared.domain.errors import MergeExceedsLimits
+from shared.domain.views import CustomerPublic
 from shared.services import fault_points
 from shared.services.attributes import define_attribute, retire_attribute
 from shared.services.consents import consent_history
@@ -48,6 +50,19 @@ def attribute_names(dependencies: Dependencies) -> Iterator[Callable[[str], str]
 def candidate_of(dependencies: Dependencies, customer_id: str) -> str:
     [found] = [c for c in dependencies.duplicates.listed() if c.customer_id == customer_id]
     return found.duplicate_id
+
+
+def verified_pair(
+    dependencies: Dependencies, email: str, existing: dict[str, Any], pending: dict[str, Any], **store: Any
+) -> tuple[Channel, Channel, CustomerPublic, CustomerPublic]:
+    """A web channel's HQ customer and a store's pending customer, both with `email` verified."""
+    web = add_channel(dependencies)
+    shop = add_channel(dependencies, async_customer_creation=True, **store)
+    verified = {"email": email, "emailVerified": True, "phone": unique_phone()}
+    first = create_customer(dependencies, channel_id=web.channel_id, body=person(**verified, **existing))
+    verified["phone"] = pending.pop("phone", unique_phone())
+    second = create_customer(dependencies, channel_id=shop.channel_id, body=person(**verified, **pending))
+    return web, shop, first.customer, second.customer
 
 
 def test_a_merge_keeps_every_contact_attribute_and_the_newest_consent(
@@ -194,19 +209,14 @@ def test_a_link_brings_what_was_edited_while_pending_and_a_withdrawal_reaches_hq
     storage_connection_string: str,
 ) -> None:
     dependencies = make_dependencies(storage_connection_string, DUPLICATE_POLICY="link")
-    web = add_channel(dependencies)
-    store = add_channel(dependencies, async_customer_creation=True, async_customer_edits=True)
     email, phone = f"l.{uuid.uuid4().hex[:8]}@example.com", unique_phone()
-    existing = create_customer(
+    web, store, existing, pending = verified_pair(
         dependencies,
-        channel_id=web.channel_id,
-        body=person(email=email, emailVerified=True, phone=unique_phone(), emailMarketingConsent=True),
-    ).customer
-    pending = create_customer(
-        dependencies,
-        channel_id=store.channel_id,
-        body=person(email=email, emailVerified=True, emailMarketingConsent=True, phone=phone),
-    ).customer
+        email,
+        {"emailMarketingConsent": True},
+        {"emailMarketingConsent": True, "phone": phone},
+        async_customer_edits=True,
+    )
     edit_customer(
         dependencies,
         channel_id=store.channel_id,
@@ -235,21 +245,11 @@ def test_a_link_that_would_drop_a_contact_makes_its_own_customer_and_flags_it(
     storage_connection_string: str,
 ) -> None:
     dependencies = make_dependencies(storage_connection_string, DUPLICATE_POLICY="link")
-    web, store = add_channel(dependencies), add_channel(dependencies, async_customer_creation=True)
     email = f"x.{uuid.uuid4().hex[:8]}@example.com"
     full = [f"w{n}.{uuid.uuid4().hex[:6]}@example.com" for n in range(10)]
-    existing = create_customer(
-        dependencies,
-        channel_id=web.channel_id,
-        body=person(email=email, emailVerified=True, phone=unique_phone(), additionalEmails=full),
-    ).customer
-    pending = create_customer(
-        dependencies,
-        channel_id=store.channel_id,
-        body=person(
-            email=email, emailVerified=True, phone=unique_phone(), additionalEmails=["more@example.com"]
-        ),
-    ).customer
+    _, store, existing, pending = verified_pair(
+        dependencies, email, {"additionalEmails": full}, {"additionalEmails": ["more@example.com"]}
+    )
     convert_async_customer(dependencies, channel_id=store.channel_id, customer_id=pending.customer_id)
     own = get_customer(dependencies, channel_id=store.channel_id, ref=pending.customer_id)
     assert not own.linked_to_existing and own.account_number not in (None, existing.account_number)
@@ -270,18 +270,8 @@ def test_a_linking_conversion_that_crashes_after_any_step_ends_linked_once(
     storage_connection_string: str, crash_at: str
 ) -> None:
     healthy = make_dependencies(storage_connection_string, DUPLICATE_POLICY="link")
-    web = add_channel(healthy)
-    store = add_channel(healthy, async_customer_creation=True)
     email = f"crash.{uuid.uuid4().hex[:8]}@example.com"
-    verified = {"email": email, "emailVerified": True}
-    existing = create_customer(
-        healthy, channel_id=web.channel_id, body=person(**verified, phone=unique_phone())
-    ).customer
-    pending = create_customer(
-        healthy,
-        channel_id=store.channel_id,
-        body=person(**verified, phone=unique_phone(), additionalEmails=["b@example.com"]),
-    ).customer
+    web, store, existing, pending = verified_pair(healthy, email, {}, {"additionalEmails": ["b@example.com"]})
     crashing = make_dependencies(storage_connection_string, faults=CrashAt(crash_at), DUPLICATE_POLICY="link")
     with pytest.raises(SimulatedCrash):
         convert_async_customer(crashing, channel_id=store.channel_id, customer_id=pending.customer_id)
