@@ -225,12 +225,13 @@ def _convert(dependencies: Dependencies, record: CustomerRecord, operation: Sync
             continue
         try:
             state = step.run(dependencies, state)
+            dependencies.faults.reach(step.name)
         except RecordChanged:
             raise
         except Exception as error:
-            _record_failure(dependencies, operation, error)
+            if state.synced is None:  # once synced, the operation is done: nothing failed
+                _record_failure(dependencies, operation, error)
             raise
-        dependencies.faults.reach(step.name)
     assert state.synced is not None, "the last step marks the record synced"
     return state.synced
 

@@ -204,10 +204,14 @@ def run(command: list[str], *, timeout: float, what: str, **options: Any) -> sub
 
 
 def declared_function_names() -> set[str]:
-    """The function names the source declares, read from the decorators rather than a list here."""
+    """The function names the source declares, read from the decorators and the routes' operation
+    ids (an HTTP function is named by its operation, in snake case) rather than a list here."""
     sources = [REPO_ROOT / "function_app.py", *sorted((REPO_ROOT / "functions").rglob("*.py"))]
     declaration = re.compile(r"""\bfunction_name\(\s*name\s*=\s*["']([^"']+)["']""")
-    return {name for source in sources for name in declaration.findall(source.read_text())}
+    operation = re.compile(r"""\bOperation\(\s*["']([A-Za-z]+)["']""")
+    names = {name for source in sources for name in declaration.findall(source.read_text())}
+    operations = {found for source in sources for found in operation.findall(source.read_text())}
+    return names | {re.sub(r"(?<!^)(?=[A-Z])", "_", found).lower() for found in operations}
 
 
 def test_package_holds_the_app_and_nothing_else(package_dir: Path) -> None:
