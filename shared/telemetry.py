@@ -70,8 +70,14 @@ def configure_telemetry(environ: dict[str, str] | os._Environ[str] = os.environ)
         **options,
         connection_string=connection_string,
         logger_name=APP_LOGGER,
-        # Request bodies and URLs stay out of traces: a query string may hold a search term.
-        instrumentation_options={"requests": {"enabled": False}, "urllib3": {"enabled": False}},
+        # Storage URLs stay out of traces: an entity's key (a search entry's is a name, an e-mail or
+        # a phone) is in the path, and a query's filter holds a search term. The Azure SDK's own
+        # spans would export them as dependency names and URLs, so they are off with plain HTTP's.
+        instrumentation_options={
+            "azure_sdk": {"enabled": False},
+            "requests": {"enabled": False},
+            "urllib3": {"enabled": False},
+        },
     )
     _configured = True
     return True

@@ -71,6 +71,8 @@ def run_probe(
         **os.environ,
         "AzureWebJobsStorage": storage_connection_string,
         "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true",  # no call home from a test
+        # Every span, not the few a second the default sampler keeps: a leak must show every time.
+        "OTEL_TRACES_SAMPLER": "always_on",
     }
     env.pop("APPLICATIONINSIGHTS_CONNECTION_STRING", None)
     if connection_string is not None:

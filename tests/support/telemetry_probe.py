@@ -12,6 +12,7 @@ from opentelemetry import _logs, metrics, trace
 
 from shared.services.conversion import convert_async_customer
 from shared.services.customers import create_customer
+from shared.services.search import search_customers
 from shared.telemetry import configure_telemetry, invocation
 from tests.support.builders import add_channel, make_dependencies
 
@@ -36,6 +37,9 @@ def main() -> int:
         convert_async_customer(
             dependencies, channel_id=channel.channel_id, customer_id=created.customer.customer_id
         )
+        # A search puts the term in the storage query; a synced entry alone in its partition is
+        # written by its key, in the request's path.
+        search_customers(dependencies, channel_id=channel.channel_id, text=PERSON["lastName"])
     print(created.customer.customer_id)
     for provider in (metrics.get_meter_provider(), _logs.get_logger_provider(), trace.get_tracer_provider()):
         flush = getattr(provider, "force_flush", None)
