@@ -49,7 +49,7 @@ from shared.services.fault_points import (
 from shared.services.linking import add_linked_address, link_target
 from shared.services.resolution import surviving_master
 from shared.services.search import index_converted_customer
-from shared.services.survivorship import fold_into_survivor, preview, survivor_record
+from shared.services.survivorship import fold_into_survivor, preview, record_of_master
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ def _bind_or_link(dependencies: Dependencies, record: CustomerRecord) -> tuple[s
 
 def _fits(dependencies: Dependencies, account_number: str, record: CustomerRecord) -> bool:
     survivor = surviving_master(dependencies, account_number)
-    shown = survivor_record(dependencies, survivor) if survivor is not None else None
+    shown = record_of_master(dependencies, survivor) if survivor is not None else None
     if shown is None:
         return True
     try:

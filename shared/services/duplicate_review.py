@@ -12,15 +12,15 @@ from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
 from shared.services.resolution import surviving_master
-from shared.services.survivorship import preview, survivor_record
+from shared.services.survivorship import preview, record_of_master
 
 
 def review_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateReview:
     candidate, _ = candidate_to_change(dependencies, duplicate_id)
     survivor_master = surviving_master(dependencies, candidate.candidate_account_number)
     merged_master = dependencies.headquarters.get(candidate.account_number)
-    survivor = survivor_record(dependencies, survivor_master) if survivor_master else None
-    merged = survivor_record(dependencies, merged_master) if merged_master else None
+    survivor = record_of_master(dependencies, survivor_master) if survivor_master else None
+    merged = record_of_master(dependencies, merged_master) if merged_master else None
     if survivor is None or merged is None:
         raise NotFound(f"A customer of duplicate candidate '{duplicate_id}' has no channel record")
     survivor_view, merged_view = customer_view(dependencies, survivor), customer_view(dependencies, merged)

@@ -42,7 +42,7 @@ from shared.services.fault_points import (
 from shared.services.linking import give_addresses, release_claim
 from shared.services.resolution import surviving_master
 from shared.services.search import unindex_merged_customer
-from shared.services.survivorship import fold_into_survivor, preview, survivor_record
+from shared.services.survivorship import fold_into_survivor, preview, record_of_master
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def _refuse_if_it_cannot_fit(dependencies: Dependencies, candidate: DuplicateCan
     if one is None or two is None or one.account_number == two.account_number:
         return
     older, newer = sorted((one, two), key=lambda master: master.account_number)
-    survivor, other = survivor_record(dependencies, older), survivor_record(dependencies, newer)
+    survivor, other = record_of_master(dependencies, older), record_of_master(dependencies, newer)
     if survivor is not None and other is not None:
         preview(dependencies, survivor, other)
 

@@ -24,8 +24,9 @@ logger = logging.getLogger(__name__)
 HISTORY_READ = 10_000  # a customer's whole consent history: a few entries a year
 
 
-def survivor_record(dependencies: Dependencies, survivor: HqCustomer) -> CustomerRecord | None:
-    return dependencies.customers.get(survivor.channel_id, survivor.customer_id)
+def record_of_master(dependencies: Dependencies, master: HqCustomer) -> CustomerRecord | None:
+    """The channel record that shows an HQ customer: the one its changes are made on."""
+    return dependencies.customers.get(master.channel_id, master.customer_id)
 
 
 def preview(dependencies: Dependencies, survivor: CustomerRecord, other: CustomerRecord) -> Survivorship:
@@ -42,7 +43,7 @@ def fold_into_survivor(
     record as it is now (its edit waits in its pending operations for the HQ replay)."""
 
     def attempt() -> CustomerRecord | None:
-        record = survivor_record(dependencies, survivor)
+        record = record_of_master(dependencies, survivor)
         if record is None:
             return None
         dependencies.customers.copy_consents(other, record)
