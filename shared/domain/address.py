@@ -52,6 +52,17 @@ def same_place(one: AddressCreate, other: AddressCreate) -> bool:
     return one.model_dump(exclude=ignored) == other.model_dump(exclude=ignored)
 
 
+def places_to_add(held: list[Address], offered: list[Address]) -> list[Address]:
+    """The offered addresses a customer gains: each unless one in the same place is there already
+    (held, or offered before it). Keyed by id, so offering an address it has changes nothing."""
+    new: list[Address] = []
+    for address in offered:
+        others = [other for other in held + new if other.address_id != address.address_id]
+        if not any(same_place(address, other) for other in others):
+            new.append(address)
+    return new
+
+
 class AddressPage(Page[Address]):
     """Body of `GET .../customers/{ref}/addresses`."""
 

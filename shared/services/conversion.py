@@ -49,7 +49,7 @@ from shared.services.fault_points import (
 from shared.services.linking import add_linked_address, link_target
 from shared.services.resolution import surviving_master
 from shared.services.search import index_converted_customer
-from shared.services.survivorship import fold_into_survivor, preview, record_of_master
+from shared.services.survivorship import fold_into_survivor, refuse_unfit
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -143,12 +143,18 @@ def _fold_into_existing(dependencies: Dependencies, state: Converting) -> Conver
     changing nothing."""
     survivor = surviving_master(dependencies, state.account_number)
     if survivor is not None:
-        folded = fold_into_survivor(
-            dependencies, survivor=survivor, other=state.record, reason=ConsentReason.LINK
-        )
-        if folded is not None:
-            replay_operations(dependencies, folded, pending_edits(dependencies, folded))
+        fold_and_replay(dependencies, survivor=survivor, other=state.record, reason=ConsentReason.LINK)
     return state
+
+
+def fold_and_replay(
+    dependencies: Dependencies, *, survivor: HqCustomer, other: CustomerRecord, reason: ConsentReason
+) -> None:
+    """Folds `other` into the survivor, then brings the survivor's HQ master up to that edit (left
+    pending for the queue or the batch if HQ fails now)."""
+    folded = fold_into_survivor(dependencies, survivor=survivor, other=other, reason=reason)
+    if folded is not None:
+        replay_operations(dependencies, folded, pending_edits(dependencies, folded))
 
 
 def _write_master(dependencies: Dependencies, state: Converting) -> Converting:
@@ -253,11 +259,9 @@ def _bind_or_link(dependencies: Dependencies, record: CustomerRecord) -> tuple[s
 
 def _fits(dependencies: Dependencies, account_number: str, record: CustomerRecord) -> bool:
     survivor = surviving_master(dependencies, account_number)
-    shown = record_of_master(dependencies, survivor) if survivor is not None else None
-    if shown is None:
-        return True
     try:
-        preview(dependencies, shown, record)
+        if survivor is not None:
+            refuse_unfit(dependencies, survivor, record)
     except MergeExceedsLimits:
         return False
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.domain.address import same_place
+from shared.domain.address import places_to_add
 from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicateStatus
 from shared.domain.errors import MergeExceedsLimits, NotFound
@@ -56,10 +56,7 @@ def _result(dependencies: Dependencies, survivor: CustomerRecord, merged: Custom
     """The survivor with the merged profile, its addresses and the other's it lacks, and one more
     merged account number."""
     held = dependencies.customers.addresses(survivor.channel_id, survivor.customer_id)
-    brought = dependencies.customers.addresses(merged.channel_id, merged.customer_id)
-    for address in brought:
-        if not any(same_place(address, other) for other in held):
-            held.append(address)
+    held += places_to_add(held, dependencies.customers.addresses(merged.channel_id, merged.customer_id))
     brought_numbers = [merged.account_number] if merged.account_number else []
     shown = survivor.with_merged_accounts(brought_numbers + merged.merged_account_numbers)
     return CustomerPublic.of(shown, held, address_count=len(held))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from shared.domain.channel import Channel
-from shared.domain.consent import consent_changes
 from shared.domain.creation import ENHANCED_FLAG
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import (
@@ -30,8 +29,8 @@ from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
+from shared.services.profile_edits import save_profile_change
 from shared.services.resolution import find_customer
-from shared.services.search import index_before_edit, reindex_after_edit
 from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged
 
@@ -59,16 +58,12 @@ def edit_customer(
         if if_match is not None and if_match != record.version:
             raise VersionMismatch("If-Match does not match the customer's current version")
         profile = _edited_profile(dependencies, update, record, channel)
-        index_before_edit(dependencies, record.model_copy(update={"profile": profile}))
-        now = dependencies.clock()
-        consents = consent_changes(record.profile, profile, channel_id=channel.channel_id, at=now)
         try:
-            edited, _ = dependencies.customers.save_edit(record, profile, at=now, consents=consents)
+            edited = save_profile_change(dependencies, record, profile, channel_id=channel.channel_id)
         except RecordChanged:
             if if_match is not None:  # the client asked for this very version: no second try
                 raise VersionMismatch("The customer changed while it was being edited") from None
             raise
-        reindex_after_edit(dependencies, record, edited)
         _replay_or_announce(dependencies, edited)
         refreshed = dependencies.customers.get(edited.channel_id, edited.customer_id) or edited
         return customer_view(dependencies, refreshed)

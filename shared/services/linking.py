@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 
-from shared.domain.address import Address, same_place
+from shared.domain.address import Address, places_to_add
 from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import MatchKey, verified_email_key
 from shared.domain.errors import LinkTargetPending
@@ -122,11 +122,7 @@ def give_addresses(dependencies: Dependencies, survivor: HqCustomer, addresses: 
     held = dependencies.headquarters.addresses(survivor.account_number)
     if owner is not None:
         held += dependencies.customers.addresses(owner.channel_id, owner.customer_id)
-    new: list[Address] = []
-    for address in addresses:
-        others = [other for other in held + new if other.address_id != address.address_id]
-        if not any(same_place(address, other) for other in others):
-            new.append(address)
+    new = places_to_add(held, addresses)
     for address in new:
         dependencies.headquarters.save_address(survivor.account_number, address)
     if owner is not None and new:

@@ -27,7 +27,7 @@ from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_
 from shared.domain.errors import DomainError, DuplicateDismissed, MergeContended, NotFound
 from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
-from shared.services.conversion import pending_edits, replay_operations
+from shared.services.conversion import fold_and_replay
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
@@ -42,7 +42,7 @@ from shared.services.fault_points import (
 from shared.services.linking import give_addresses, release_claim
 from shared.services.resolution import surviving_master
 from shared.services.search import unindex_merged_customer
-from shared.services.survivorship import fold_into_survivor, preview, record_of_master
+from shared.services.survivorship import record_of_master, refuse_unfit
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -61,12 +61,13 @@ def merge_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> Custome
             raise DuplicateDismissed(
                 f"Duplicate candidate '{duplicate_id}' was dismissed: not the same person"
             )
+        pair = _pair(dependencies, candidate)
         if candidate.status is DuplicateStatus.OPEN:
-            _refuse_if_it_cannot_fit(dependencies, candidate)
+            _refuse_if_it_cannot_fit(dependencies, pair)
             candidate = candidate.model_copy(update={"status": DuplicateStatus.MERGING})
             version = dependencies.duplicates.set_status(candidate, version=version)
             dependencies.faults.reach(AFTER_MERGE_STARTED)
-        survivor = _merge_pair(dependencies, candidate)
+        survivor = _merge_pair(dependencies, candidate, pair)
         if candidate.status is DuplicateStatus.MERGING:
             merged = candidate.model_copy(update={"status": DuplicateStatus.MERGED})
             dependencies.duplicates.set_status(merged, version=version)
@@ -105,12 +106,22 @@ def finish_started_merges(dependencies: Dependencies) -> int:
     return finished
 
 
-def _merge_pair(dependencies: Dependencies, candidate: DuplicateCandidate) -> HqCustomer:
-    """Merges what the pair stands for now: either side may have been merged since it was detected."""
+def _pair(dependencies: Dependencies, candidate: DuplicateCandidate) -> tuple[HqCustomer, HqCustomer]:
+    """What the pair stands for now, the older first: either side may have been merged since it
+    was detected (then both are the same survivor)."""
     one = surviving_master(dependencies, candidate.candidate_account_number)
     two = surviving_master(dependencies, candidate.account_number)
     if one is None or two is None:
         raise NotFound(f"An HQ customer of duplicate candidate '{candidate.duplicate_id}' is missing")
+    older, newer = sorted((one, two), key=lambda master: master.account_number)
+    return older, newer
+
+
+def _merge_pair(
+    dependencies: Dependencies, candidate: DuplicateCandidate, pair: tuple[HqCustomer, HqCustomer]
+) -> HqCustomer:
+    """Folds the newer of the pair into the older, the survivor, and answers it."""
+    one, two = pair
     if one.account_number == two.account_number:
         merged = dependencies.headquarters.get(candidate.account_number)
         if (
@@ -120,9 +131,8 @@ def _merge_pair(dependencies: Dependencies, candidate: DuplicateCandidate) -> Hq
         ):
             _fold(dependencies, merged, into=one)  # stopped after the tombstone: finish the rest
         return one
-    older, newer = sorted((one, two), key=lambda master: master.account_number)
-    _fold(dependencies, newer, into=older)
-    return older
+    _fold(dependencies, two, into=one)
+    return one
 
 
 def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -> None:
@@ -140,9 +150,7 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
     if record is not None:
         # The redirected record holds the merged customer's last profile: an edit made after the
         # redirect goes to the survivor, so none is lost between the two.
-        folded = fold_into_survivor(dependencies, survivor=into, other=record, reason=ConsentReason.MERGE)
-        if folded is not None:
-            replay_operations(dependencies, folded, pending_edits(dependencies, folded))
+        fold_and_replay(dependencies, survivor=into, other=record, reason=ConsentReason.MERGE)
     faults.reach(AFTER_MERGED_PROFILE_FOLDED)
     moved = give_addresses(dependencies, into, _addresses_of(dependencies, merged, record))
     faults.reach(AFTER_MERGED_ADDRESSES_MOVED)
@@ -181,16 +189,12 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
     )
 
 
-def _refuse_if_it_cannot_fit(dependencies: Dependencies, candidate: DuplicateCandidate) -> None:
+def _refuse_if_it_cannot_fit(dependencies: Dependencies, pair: tuple[HqCustomer, HqCustomer]) -> None:
     """A merge that would have to drop a contact is refused before anything changes."""
-    one = surviving_master(dependencies, candidate.candidate_account_number)
-    two = surviving_master(dependencies, candidate.account_number)
-    if one is None or two is None or one.account_number == two.account_number:
-        return
-    older, newer = sorted((one, two), key=lambda master: master.account_number)
-    survivor, other = record_of_master(dependencies, older), record_of_master(dependencies, newer)
-    if survivor is not None and other is not None:
-        preview(dependencies, survivor, other)
+    older, newer = pair
+    other = record_of_master(dependencies, newer)
+    if older.account_number != newer.account_number and other is not None:
+        refuse_unfit(dependencies, older, other)
 
 
 def _addresses_of(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from shared.domain.consent import ConsentChange, ConsentReason, consent_changes
+from shared.domain.consent import ConsentChange, ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import FoldContended
 from shared.domain.survivorship import Survivorship, survive
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
-from shared.services.search import index_before_edit, reindex_after_edit
+from shared.services.profile_edits import save_profile_change
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -36,27 +36,33 @@ def preview(dependencies: Dependencies, survivor: CustomerRecord, other: Custome
     return survive(survivor.profile, other.profile, events)
 
 
+def refuse_unfit(dependencies: Dependencies, survivor: HqCustomer, other: CustomerRecord) -> None:
+    """MergeExceedsLimits when the survivor could not take in `other` without dropping a contact."""
+    shown = record_of_master(dependencies, survivor)
+    if shown is not None:
+        preview(dependencies, shown, other)
+
+
 def fold_into_survivor(
     dependencies: Dependencies, *, survivor: HqCustomer, other: CustomerRecord, reason: ConsentReason
 ) -> CustomerRecord | None:
     """Folds `other`'s profile and consent history into the survivor's channel record; answers the
     record as it is now (its edit waits in its pending operations for the HQ replay)."""
+    # Once, before the retries: a copy writes the same rows whatever the survivor's record does.
+    dependencies.customers.copy_consents(
+        other, channel_id=survivor.channel_id, customer_id=survivor.customer_id
+    )
 
     def attempt() -> CustomerRecord | None:
         record = record_of_master(dependencies, survivor)
         if record is None:
             return None
-        dependencies.customers.copy_consents(other, record)
         result = survive(record.profile, other.profile, _history(dependencies, record))
         if result.profile.model_dump() == record.profile.model_dump():
             return record
-        now = dependencies.clock()
-        consents = consent_changes(
-            record.profile, result.profile, channel_id=other.channel_id, at=now, reason=reason
+        edited = save_profile_change(
+            dependencies, record, result.profile, channel_id=other.channel_id, reason=reason
         )
-        index_before_edit(dependencies, record.model_copy(update={"profile": result.profile}))
-        edited, _ = dependencies.customers.save_edit(record, result.profile, at=now, consents=consents)
-        reindex_after_edit(dependencies, record, edited)
         logger.info(
             "Folded customer %s into HQ account %s (%s)",
             other.customer_id,
@@ -74,9 +80,5 @@ def fold_into_survivor(
 
 
 def _history(dependencies: Dependencies, record: CustomerRecord) -> list[ConsentChange]:
-    return [
-        change
-        for _, change in dependencies.customers.consents(
-            record.channel_id, record.customer_id, limit=HISTORY_READ
-        )
-    ]
+    found = dependencies.customers.consents(record.channel_id, record.customer_id, limit=HISTORY_READ)
+    return [change for _, change in found]

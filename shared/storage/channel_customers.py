@@ -343,16 +343,17 @@ class ChannelCustomerTable:
             for row in rows
         ]
 
-    def copy_consents(self, source: CustomerRecord, target: CustomerRecord) -> int:
-        """Copies `source`'s consent history into `target`'s, every entry as it was (its contact,
-        value, channel, time and reason), so both histories read through the survivor of a merge or
-        a link. A copy's key names its source, so copying again writes the same rows."""
+    def copy_consents(self, source: CustomerRecord, *, channel_id: str, customer_id: str) -> int:
+        """Copies `source`'s consent history into the customer `customer_id` of `channel_id`, every
+        entry as it was (its contact, value, channel, time and reason), so both histories read
+        through the survivor of a merge or a link. A copy's key names its source, so copying again
+        writes the same rows."""
         prefix = consent_prefix(source.customer_id)
         rows = self._range(source.channel_id, prefix, end=key_after(prefix))
         copies = [
             {
-                "PartitionKey": target.channel_id,
-                "RowKey": f"{consent_prefix(target.customer_id)}{_suffix(row, prefix)}|{source.customer_id}",
+                "PartitionKey": channel_id,
+                "RowKey": f"{consent_prefix(customer_id)}{_suffix(row, prefix)}|{source.customer_id}",
                 **{name: row[name] for name in CONSENT_COLUMNS if row.get(name) is not None},
                 "CopiedFrom": source.customer_id,
             }
