@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from shared.domain.address import AddressCreate
 from shared.domain.attributes import MAX_DEFINITIONS
@@ -14,16 +14,14 @@ from shared.domain.channel import CurrencyCode, LanguageTag, ReceiptPreference
 from shared.domain.identifiers import ClientCustomerId
 from shared.domain.models import ApiModel, all_optional
 from shared.domain.values import (
+    AdditionalEmail,
+    AdditionalPhone,
     AttributeValue,
     CustomerType,
     Email,
-    EmailContact,
     Name,
     Phone,
-    PhoneContact,
     ShortText,
-    _email_contact,
-    _phone_contact,
 )
 
 MAX_ADDRESSES_PER_REQUEST = 20
@@ -53,12 +51,8 @@ class CustomerProfile(ApiModel):
         ),
     )
     phone: Phone | None = None
-    additional_emails: list[Annotated[EmailContact, BeforeValidator(_email_contact)]] = Field(
-        default_factory=list, max_length=10
-    )
-    additional_phones: list[Annotated[PhoneContact, BeforeValidator(_phone_contact)]] = Field(
-        default_factory=list, max_length=10
-    )
+    additional_emails: list[AdditionalEmail] = Field(default_factory=list, max_length=10)
+    additional_phones: list[AdditionalPhone] = Field(default_factory=list, max_length=10)
     affiliations: list[ShortText] = Field(default_factory=list, max_length=20)
     email_marketing_consent: StrictBool = False
     phone_marketing_consent: StrictBool = False

@@ -5,7 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StrictBool, StrictFloat, StrictInt, StrictStr, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+)
 
 from shared.domain.contact import normalise_email, normalise_phone
 from shared.domain.models import ApiModel
@@ -79,3 +87,8 @@ class PhoneContact(ApiModel):
 
 
 AttributeValue = StrictBool | StrictInt | StrictFloat | StrictStr
+
+
+# An additional contact as a request may give it: a bare string or the object.
+AdditionalEmail = Annotated[EmailContact, BeforeValidator(_email_contact)]
+AdditionalPhone = Annotated[PhoneContact, BeforeValidator(_phone_contact)]
