@@ -16,6 +16,7 @@ from shared.settings import Settings, load_settings
 from shared.storage.account import RetrySettings, StorageAccount
 from shared.storage.attributes import AttributeDefinitionTable, CachedAttributeDefinitions
 from shared.storage.cached import CachedChannelKeys, CachedChannels
+from shared.storage.channel_activity import ChannelActivityTable
 from shared.storage.channel_customers import ChannelCustomerTable
 from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
@@ -53,6 +54,7 @@ def build_dependencies(
             ChannelKeyTable(channel_account), ttl_seconds=settings.channel_cache_seconds
         ),
         customers=ChannelCustomerTable(channel_account),
+        channel_activity=ChannelActivityTable(channel_account),
         customer_ids=CustomerIdRegistry(channel_account),
         headquarters=HeadquartersCustomers(hq_account),
         account_numbers=AccountNumberSequence(hq_account, block_size=settings.account_number_block_size),

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.domain.errors import DomainError, OperationAlreadySynced
 from shared.domain.identifiers import CHANNEL_ID
@@ -92,6 +93,8 @@ class SyncOperation(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     last_attempt_at: datetime | None = Field(default=None, alias="lastAttemptAt")
     completed_at: datetime | None = Field(default=None, alias="completedAt")
+    # Its row's ETag as read, for a change that must find it unchanged; never shown.
+    version: SkipJsonSchema[str | None] = Field(default=None, exclude=True)
 
     @computed_field(alias="errorCode")  # type: ignore[prop-decorator]
     @property

@@ -12,9 +12,10 @@ import string
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from shared.domain.contact import normalise_phone
-from shared.domain.customer import CustomerRecord
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.identifiers import ACCOUNT_NUMBER
 from shared.domain.profile import CustomerProfile
@@ -147,7 +148,16 @@ def scope_for(channel_id: str, synced: bool) -> str:
     return SYNCED_SCOPE if synced else channel_id
 
 
-def sort_key(record: CustomerRecord, *, synced: bool) -> str:
+class Placed(Protocol):
+    """What places a customer among others of the same term (a channel record has both)."""
+
+    @property
+    def account_number(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def sort_key(record: Placed, *, synced: bool) -> str:
     """Where a customer's entries stand among those of the same term: synced ones by account number
     (the oldest customer first), pending ones by creation time; never by anything a client picks."""
     if synced:

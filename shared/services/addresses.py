@@ -31,7 +31,7 @@ def add_address(dependencies: Dependencies, *, channel_id: str, ref: str, body: 
     request = parse_model(AddressCreate, body)
     address = Address.from_request(request, sync_status=SyncStatus.PENDING, at=dependencies.clock())
     if channel.async_customer_addresses:
-        dependencies.customers.add_address(record, address, at=dependencies.clock())
+        dependencies.customers.commit(record.address_added(address, at=dependencies.clock()))
         announce_sync(
             dependencies,
             channel_id=record.channel_id,
@@ -52,13 +52,15 @@ def _write_to_headquarters_now(
     dependencies: Dependencies, record: CustomerRecord, address: Address
 ) -> Address:
     """The channel row comes first so it can never be missing; it is taken back if HQ fails."""
-    operation = dependencies.customers.add_address(record, address, at=dependencies.clock())
+    added = record.address_added(address, at=dependencies.clock())
+    dependencies.customers.commit(added)
+    [operation] = added.opened
     try:
         # No time-out thread here: the request must know whether HQ took the address before it
         # decides to keep or take back the channel row.
         replay_operations(dependencies, record, [operation])
     except Exception as error:
-        dependencies.customers.remove_address(operation.ref)
+        dependencies.customers.commit(record.address_taken_back(operation))
         raise HeadquartersUnavailable(
             f"HQ could not take the address of customer {record.customer_id}; nothing was saved"
         ) from error

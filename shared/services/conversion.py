@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from shared.domain.account_number import format_account_number
+from shared.domain.changes import operation_done, operation_failed
 from shared.domain.consent import ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicatePolicy
@@ -29,7 +30,6 @@ from shared.domain.operations import (
     describe_failure,
     new_operation,
 )
-from shared.domain.search import index_terms, sort_key
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
 from shared.services import metrics
@@ -185,14 +185,10 @@ def _mark_synced(dependencies: Dependencies, state: Converting) -> Converting:
     """The record says synced and its create operation is done, in one ETag-checked transaction that
     also drops its pending search entries (a linked customer is listed as the one it joined)."""
     record = state.record
-    synced = dependencies.customers.mark_synced(
-        record,
-        account_number=state.account_number,
-        synced_at=dependencies.clock(),
-        operation=state.operation,
-        pending_terms=index_terms(record.profile, None),
-        sort_key=sort_key(record, synced=False),
-        linked_to_existing=state.linked,
+    synced = dependencies.customers.save(
+        record.synced(
+            state.account_number, dependencies.clock(), operation=state.operation, linked=state.linked
+        )
     )
     if state.linked:
         logger.info(
@@ -307,7 +303,7 @@ def replay_operations(
                 _sync_address(dependencies, record, operation)
             else:
                 _replay_edit(dependencies, record, operation)
-            dependencies.customers.complete_operation(operation, at=dependencies.clock())
+            dependencies.customers.commit(operation_done(operation, dependencies.clock()))
         except RecordChanged:
             if not _completed_elsewhere(dependencies, operation):
                 raise
@@ -364,11 +360,20 @@ def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: 
     dependencies.faults.reach(AFTER_HQ_EDIT_REPLAYED)
 
 
+def _count_failure(dependencies: Dependencies, ref: OperationRef, error: str) -> None:
+    """Counts a failed attempt on the operation as it is now; one done meanwhile counts nothing."""
+
+    def attempt() -> None:
+        current = dependencies.customers.operation(ref)
+        if current is not None and current.state is not OperationState.SYNCED:
+            dependencies.customers.commit(operation_failed(current, error, dependencies.clock()))
+
+    retry_on_conflict(attempt, conflicts=(RecordChanged,), exhausted=lambda: None)
+
+
 def _record_failure(dependencies: Dependencies, operation: SyncOperation, error: BaseException) -> None:
     try:
-        dependencies.customers.record_failure(
-            operation, error=describe_failure(error), at=dependencies.clock()
-        )
+        _count_failure(dependencies, operation.ref, describe_failure(error))
     except Exception:  # the attempt failed already; losing its count must not hide why
         logger.warning("Could not record the failure of operation %s", operation.operation_id)
     code = error.code if isinstance(error, DomainError) else type(error).__name__

@@ -10,7 +10,6 @@ from typing import Any
 
 from shared.domain.address import Address
 from shared.domain.channel import Channel
-from shared.domain.consent import consent_changes
 from shared.domain.creation import (
     addresses_sync_in_request,
     check_async_create,
@@ -19,7 +18,6 @@ from shared.domain.creation import (
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
 from shared.domain.profile import CustomerCreate, CustomerProfile
-from shared.domain.search import index_terms, sort_key
 from shared.domain.validation import parse_customer_create
 from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.domain.views import CustomerPublic
@@ -122,16 +120,7 @@ def _create(
     dependencies.faults.reach(BEFORE_CUSTOMER_WRITTEN)
     try:
         # The customer's search entries in its channel go in the same transaction as the record.
-        record = dependencies.customers.insert_new(
-            record,
-            addresses,
-            idempotency_key=idempotency_key,
-            search_terms=index_terms(record.profile, record.account_number),
-            sort_key=sort_key(record, synced=False),
-            consents=consent_changes(
-                None, record.profile, channel_id=channel.channel_id, at=record.created_at
-            ),
-        )
+        record = dependencies.customers.save(record.created(addresses, idempotency_key=idempotency_key))
     except RowAlreadyExists:  # a concurrent create of the same id or key got there first
         replayed_id = record.customer_id
         if request.customer_id is None and idempotency_key is not None:
@@ -203,7 +192,7 @@ def _fall_back_to_async(dependencies: Dependencies, record: CustomerRecord) -> C
         current = dependencies.customers.get(record.channel_id, record.customer_id)
         if current is None or not current.is_pending:
             return current or record
-        return dependencies.customers.record_fallback(current, FallbackReason.HEADQUARTERS_UNAVAILABLE)
+        return dependencies.customers.save(current.fell_back(FallbackReason.HEADQUARTERS_UNAVAILABLE))
 
     return retry_on_conflict(attempt, conflicts=(RecordChanged,), exhausted=lambda: record)
 

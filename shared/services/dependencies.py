@@ -15,6 +15,7 @@ from shared.services.headquarters_calls import HeadquartersCalls
 from shared.settings import Settings
 from shared.storage.ports import (
     AttributeDefinitions,
+    ChannelActivity,
     ChannelDirectory,
     ChannelKeyStore,
     CustomerIds,
@@ -39,6 +40,7 @@ class Dependencies:
     channels: ChannelDirectory
     channel_keys: ChannelKeyStore
     customers: CustomerRecords
+    channel_activity: ChannelActivity
     customer_ids: CustomerIds
     headquarters: HeadquartersMaster
     account_numbers: NumberSequence

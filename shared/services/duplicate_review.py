@@ -58,5 +58,5 @@ def _result(dependencies: Dependencies, survivor: CustomerRecord, merged: Custom
     held = dependencies.customers.addresses(survivor.channel_id, survivor.customer_id)
     held += places_to_add(held, dependencies.customers.addresses(merged.channel_id, merged.customer_id))
     brought_numbers = [merged.account_number] if merged.account_number else []
-    shown = survivor.with_merged_accounts(brought_numbers + merged.merged_account_numbers)
+    shown = survivor.with_merged_accounts(brought_numbers + merged.merged_account_numbers).record
     return CustomerPublic.of(shown, held, address_count=len(held))

@@ -126,5 +126,5 @@ def give_addresses(dependencies: Dependencies, survivor: HqCustomer, addresses: 
     for address in new:
         dependencies.headquarters.save_address(survivor.account_number, address)
     if owner is not None and new:
-        dependencies.customers.adopt_addresses(owner, new)
+        dependencies.customers.commit(owner.addresses_kept(new))
     return len(new)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from shared.domain.address import Address
 from shared.domain.consent import ConsentReason
-from shared.domain.customer import CustomerRecord
+from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
 from shared.domain.errors import DomainError, DuplicateDismissed, MergeContended, NotFound
 from shared.domain.views import CustomerPublic
@@ -213,7 +213,7 @@ def _addresses_of(
 def _changed(
     dependencies: Dependencies,
     master: HqCustomer,
-    change: Callable[[CustomerRecord], CustomerRecord | None],
+    change: Callable[[CustomerRecord], CustomerChanges | None],
 ) -> CustomerRecord | None:
     """Applies `change` to the channel record that shows an HQ customer, re-reading on a conflict;
     `change` answers None when the record has it already."""
@@ -223,7 +223,7 @@ def _changed(
         if current is None:
             return None
         changed = change(current)
-        return current if changed is None else dependencies.customers.update_record(changed)
+        return current if changed is None else dependencies.customers.save(changed)
 
     return retry_on_conflict(
         attempt,

@@ -3,7 +3,7 @@ the survivor, one way."""
 
 from __future__ import annotations
 
-from shared.domain.consent import ConsentReason, consent_changes
+from shared.domain.consent import ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.profile import CustomerProfile
 from shared.services.dependencies import Dependencies
@@ -22,8 +22,8 @@ def save_profile_change(
     changes it makes (recorded as made in `channel_id`). The new search terms are written before, so
     the customer is findable by them at once; the ones it dropped are removed after."""
     index_before_edit(dependencies, record.model_copy(update={"profile": profile}))
-    now = dependencies.clock()
-    consents = consent_changes(record.profile, profile, channel_id=channel_id, at=now, reason=reason)
-    edited, _ = dependencies.customers.save_edit(record, profile, at=now, consents=consents)
+    edited = dependencies.customers.save(
+        record.edited(profile, at=dependencies.clock(), channel_id=channel_id, reason=reason)
+    )
     reindex_after_edit(dependencies, record, edited)
     return edited

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from shared.domain.changes import consents_copied
 from shared.domain.consent import ConsentChange, ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import FoldContended
@@ -49,9 +50,7 @@ def fold_into_survivor(
     """Folds `other`'s profile and consent history into the survivor's channel record; answers the
     record as it is now (its edit waits in its pending operations for the HQ replay)."""
     # Once, before the retries: a copy writes the same rows whatever the survivor's record does.
-    dependencies.customers.copy_consents(
-        other, channel_id=survivor.channel_id, customer_id=survivor.customer_id
-    )
+    _copy_consent_history(dependencies, other, into=survivor)
 
     def attempt() -> CustomerRecord | None:
         record = record_of_master(dependencies, survivor)
@@ -76,6 +75,16 @@ def fold_into_survivor(
         attempt,
         conflicts=(RecordChanged,),
         exhausted=FoldContended(f"HQ customer {survivor.account_number} kept changing; try again"),
+    )
+
+
+def _copy_consent_history(dependencies: Dependencies, other: CustomerRecord, *, into: HqCustomer) -> None:
+    """`other`'s consent history, entry by entry, into the survivor's channel record's."""
+    history = dependencies.customers.consents(other.channel_id, other.customer_id)
+    dependencies.customers.commit(
+        consents_copied(
+            history, source=other.customer_id, channel_id=into.channel_id, customer_id=into.customer_id
+        )
     )
 
 

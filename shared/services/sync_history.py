@@ -30,7 +30,7 @@ def sync_history(dependencies: Dependencies, *, hours: int) -> SyncHistory:
     runs = dependencies.run_log.recent(limit=MAX_RUNS * 10, since=start)
     with ThreadPoolExecutor(max_workers=CHANNEL_READERS, thread_name_prefix="history") as pool:
         per_channel = pool.map(
-            lambda channel_id: dependencies.customers.conversions_since(channel_id, start),
+            lambda channel_id: dependencies.channel_activity.conversions_since(channel_id, start),
             dependencies.channels.channel_ids(),
         )
         conversions = [moment for moments in per_channel for moment in moments]

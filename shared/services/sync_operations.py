@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from shared.domain.errors import NotFound, OperationAlreadySynced
+from shared.domain.changes import operation_retried
+from shared.domain.errors import ConversionContended, NotFound
 from shared.domain.operations import OperationState, SyncOperation, parse_operation_id
 from shared.domain.sync import SyncKind
+from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.services.sync_messages import announce_sync
 from shared.storage.ports import RecordChanged
@@ -32,7 +34,7 @@ def list_operations(
                 if state is None or operation.state is state
             ]
         if state in (None, OperationState.SYNCED):
-            found += dependencies.customers.completed_operations(channel, limit=limit)
+            found += dependencies.channel_activity.completed_operations(channel, limit=limit)
     found.sort(key=lambda operation: operation.created_at, reverse=True)
     return found[:limit]
 
@@ -40,14 +42,19 @@ def list_operations(
 def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOperation:
     """Puts a pending or failed operation back in line and announces it to the queue."""
     ref = parse_operation_id(operation_id)
-    operation = dependencies.customers.operation(ref) if ref else None
-    if operation is None:
-        raise NotFound(f"No synchronization operation '{operation_id}'")
-    retried = operation.retried()  # a synced one is 409
-    try:
-        dependencies.customers.mark_for_retry(operation)
-    except RecordChanged:
-        raise OperationAlreadySynced(f"Operation '{operation_id}' completed meanwhile") from None
+
+    def attempt() -> SyncOperation:
+        current = dependencies.customers.operation(ref) if ref else None
+        if current is None:
+            raise NotFound(f"No synchronization operation '{operation_id}'")
+        dependencies.customers.commit(operation_retried(current))  # a synced one is 409
+        return current.retried()
+
+    operation = retry_on_conflict(
+        attempt,
+        conflicts=(RecordChanged,),
+        exhausted=ConversionContended(f"Operation '{operation_id}' kept changing; retry it again"),
+    )
     announce_sync(
         dependencies,
         channel_id=operation.channel_id,
@@ -55,4 +62,4 @@ def retry_operation(dependencies: Dependencies, *, operation_id: str) -> SyncOpe
         kind=SyncKind.ADDRESS if operation.address_id else SyncKind.CUSTOMER,
         address_id=operation.address_id,
     )
-    return retried
+    return operation

@@ -1,46 +1,53 @@
-"""The channel's customer table: customers, addresses and sync operations, one partition per channel.
+"""The channel's customer table: the unit of work of a channel's customers, and its reads.
 
-A channel's customers, their addresses and their pending sync operations share one partition, so
-every state change is a single entity-group transaction: a customer is never stored without its
-pending operation, an operation never completes while its record says otherwise.
-
-Its rows and their keys are named in `shared/storage/channel_rows.py`.
+A channel's customers and everything about them share one partition, so the changes a transition
+answers (`shared/domain/changes.py`) are committed here as one entity-group transaction: a customer
+is never stored without its pending operation, an operation never completes while its record says
+otherwise. Rows and their keys are named in `shared/storage/channel_rows.py`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.address import Address
-from shared.domain.consent import ConsentChange, ConsentReason, legacy_contact
-from shared.domain.customer import CustomerRecord
-from shared.domain.operations import (
-    OperationRef,
-    OperationState,
-    SyncOperation,
-    edit_target,
-    new_operation,
+from shared.domain.changes import (
+    AddressAdded,
+    AddressKept,
+    AddressRemoved,
+    AddressSynced,
+    Changes,
+    ConsentAppended,
+    ConsentCopied,
+    ConversionLogged,
+    IdempotencyKeyKept,
+    OperationClosed,
+    OperationDropped,
+    OperationOpened,
+    OperationUpdated,
+    RowChange,
+    SearchEntriesAdded,
+    SearchEntriesDropped,
 )
+from shared.domain.consent import ConsentChange, ConsentReason, legacy_contact
+from shared.domain.customer import CustomerChanges, CustomerRecord
+from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.profile import CustomerProfile
-from shared.domain.search import SearchTerm
 from shared.domain.values import CreationMode, FallbackReason, SyncStatus
-from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.channel_rows import (
     CUSTOMERS_TABLE,
-    RowFamily,
     address_prefix,
     address_row,
     consent_prefix,
     consent_row,
-    converted_range,
     converted_row,
     customer_row,
     done_row,
@@ -53,25 +60,8 @@ from shared.storage.ports import RecordChanged, RowAlreadyExists
 from shared.storage.search_index import pending_search_entities
 from shared.storage.tables import KEY_RANGE_QUERY, MAX_TRANSACTION_OPERATIONS, in_transactions, key_after
 
-_REPLACE_IF_UNCHANGED = {"mode": UpdateMode.REPLACE, "match_condition": MatchConditions.IfNotModified}
-CONSENT_COLUMNS = ("Contact", "Value", "Reason", "MarketingConsent", "ChannelId", "ChangedAt")
-
-
-def _suffix(row: Any, prefix: str) -> str:
-    return str(row["RowKey"])[len(prefix) :]
-
-
-def _consent_entity(record: CustomerRecord, change: ConsentChange, position: int) -> dict[str, Any]:
-    return {
-        "PartitionKey": record.channel_id,
-        "RowKey": consent_row(record.customer_id, change.changed_at, position),
-        "Contact": change.contact,
-        "Value": change.value,
-        "Reason": change.reason.value if change.reason else None,
-        "MarketingConsent": change.marketing_consent,
-        "ChannelId": change.channel_id,
-        "ChangedAt": change.changed_at,
-    }
+_REPLACE = {"mode": UpdateMode.REPLACE}
+_REPLACE_IF_UNCHANGED = {**_REPLACE, "match_condition": MatchConditions.IfNotModified}
 
 
 class ChannelCustomerTable:
@@ -94,146 +84,50 @@ class ChannelCustomerTable:
                     raise RecordChanged(str(error.message)) from None
                 raise
 
-    # -- customers ----------------------------------------------------------------------------
+    # -- changes ------------------------------------------------------------------------------
 
-    def insert_new(
-        self,
-        record: CustomerRecord,
-        addresses: list[Address],
-        *,
-        idempotency_key: str | None = None,
-        search_terms: Iterable[SearchTerm] = (),
-        sort_key: str = "",
-        consents: Iterable[ConsentChange] = (),
-    ) -> CustomerRecord:
-        """Writes a new customer, its addresses, their pending operations, its consent history and
-        its search entries in its channel in one transaction: one round trip, and all or nothing."""
-        customer = OperationRef(record.channel_id, record.customer_id)
-        operations: list[Any] = [("create", _customer_entity(record))]
-        operations += [
-            ("create", _consent_entity(record, change, position)) for position, change in enumerate(consents)
-        ]
-        if record.is_pending:
-            operations.append(("create", _pending_entity(customer, record.created_at)))
-        for address in addresses:
-            operations.append(("create", _address_entity(record, address)))
-            if address.sync_status is SyncStatus.PENDING:
-                target = OperationRef(record.channel_id, record.customer_id, address.address_id)
-                operations.append(("create", _pending_entity(target, record.created_at)))
-        if idempotency_key is not None:
-            operations.append(
-                (
-                    "create",
-                    {
-                        "PartitionKey": record.channel_id,
-                        "RowKey": idempotency_row(idempotency_key),
-                        "CustomerId": record.customer_id,
-                    },
-                )
-            )
-        entries = [
-            ("upsert", entity, {"mode": UpdateMode.REPLACE})
-            for entity in pending_search_entities(
-                record.channel_id, record.customer_id, search_terms, sort_key
-            )
-        ]
-        if len(operations) + len(entries) > MAX_TRANSACTION_OPERATIONS:
-            # Rare (20 addresses and an organization's long name): the entries go just before, as
-            # search entries always may, since every hit is checked against the record.
-            for transaction in in_transactions(entries):
+    def save(self, changes: CustomerChanges) -> CustomerRecord:
+        """Commits a transition of a customer; answers the customer as stored, with its new ETag."""
+        version = self._commit(changes)
+        assert version is not None
+        return changes.record.model_copy(update={"version": version})
+
+    def commit(self, changes: Changes) -> None:
+        """Commits row changes that leave the customer row as it is."""
+        self._commit(changes)
+
+    def _commit(self, changes: Changes) -> str | None:
+        """One entity-group transaction, with what Azure needs around it:
+        - search entries travel with the change when they fit in it; beyond 100 operations (rare:
+          20 addresses and an organization's long name) new entries go just before, as they always
+          may, since every hit is checked against the record;
+        - entries to drop that are missing (a customer indexed by an earlier version) fail the whole
+          transaction: it is made again without them, and they are deleted one by one after;
+        - idempotent copies (kept addresses, copied consents) beyond 100 go in several transactions.
+        Answers the customer row's new ETag when the changes hold it."""
+        core, added, dropped = table_operations(changes)
+        has_record = isinstance(changes, CustomerChanges)
+        if len(core) > MAX_TRANSACTION_OPERATIONS:
+            if has_record or any(operation[0] != "upsert" for operation in core):
+                raise ValueError(f"{len(core)} changes cannot be one transaction")
+            for transaction in in_transactions(core):
                 self._submit(transaction)
-            entries = []
-        results = self._submit(operations + entries)
-        return record.model_copy(update={"version": results[0]["etag"]})
-
-    def mark_synced(
-        self,
-        record: CustomerRecord,
-        *,
-        account_number: str,
-        synced_at: datetime,
-        operation: SyncOperation,
-        pending_terms: Iterable[SearchTerm] = (),
-        sort_key: str = "",
-        linked_to_existing: bool = False,
-    ) -> CustomerRecord:
-        """Records the account number and completes the create operation, atomically, dropping the
-        customer's pending search entries in the same transaction (one round trip for all three)."""
-        synced = record.synced(account_number, synced_at, linked=linked_to_existing)
-        ref = OperationRef(record.channel_id, record.customer_id)
-        operations: list[Any] = [
-            ("update", _customer_entity(synced), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
-            *self._completion(ref, operation, synced_at),
-            (
-                "upsert",
-                {
-                    "PartitionKey": record.channel_id,
-                    "RowKey": converted_row(synced_at, record.customer_id),
-                    "ConvertedAt": synced_at,
-                },
-                {"mode": UpdateMode.REPLACE},
-            ),
-        ]
-        entries = [
-            {"PartitionKey": entity["PartitionKey"], "RowKey": entity["RowKey"]}
-            for entity in pending_search_entities(
-                record.channel_id, record.customer_id, pending_terms, sort_key
-            )
-        ]
-        if entries and len(operations) + len(entries) <= MAX_TRANSACTION_OPERATIONS:
+            return None
+        if len(core) + len(added) > MAX_TRANSACTION_OPERATIONS:
+            for transaction in in_transactions(added):
+                self._submit(transaction)
+            added = []
+        if dropped and len(core) + len(dropped) <= MAX_TRANSACTION_OPERATIONS:
             try:
-                results = self._submit(operations + [("delete", keys) for keys in entries])
-                return synced.model_copy(update={"version": results[0]["etag"]})
+                results = self._submit(core + added + dropped)
+                return results[0]["etag"] if has_record else None
             except RecordChanged:
-                # A missing entry fails the whole transaction too (a customer indexed by an earlier
-                # version): without the entries, the record alone decides whether it changed.
-                pass
-        results = self._submit(operations)
+                pass  # without the entries, the record alone decides whether it changed
+        results = self._submit(core + added) if core or added else []
         with translate_storage_errors():
-            for keys in entries:  # deleting an entry that is gone already is not an error
+            for _, keys in dropped:  # deleting an entry that is gone already is not an error
                 self._table.delete_entity(keys["PartitionKey"], keys["RowKey"])
-        return synced.model_copy(update={"version": results[0]["etag"]})
-
-    def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord:
-        """A sync create that HQ could not serve becomes an async one, and says why."""
-        changed = record.fell_back(reason)
-        results = self._submit(
-            [("update", _customer_entity(changed), {**_REPLACE_IF_UNCHANGED, "etag": record.version})]
-        )
-        return changed.model_copy(update={"version": results[0]["etag"]})
-
-    def save_edit(
-        self,
-        record: CustomerRecord,
-        profile: CustomerProfile,
-        *,
-        at: datetime,
-        consents: Iterable[ConsentChange] = (),
-    ) -> tuple[CustomerRecord, OperationRef]:
-        """Applies an edit to the channel record, queues its replay on HQ and appends the consents
-        it changed, in one transaction."""
-        edited = record.edited(profile)
-        ref = OperationRef(record.channel_id, record.customer_id, edit_target(edited.edit_count))
-        pending = _pending_entity(ref, at)
-        results = self._submit(
-            [
-                ("update", _customer_entity(edited), {**_REPLACE_IF_UNCHANGED, "etag": record.version}),
-                ("create", pending),
-                *(
-                    ("create", _consent_entity(record, change, position))
-                    for position, change in enumerate(consents)
-                ),
-            ]
-        )
-        return edited.model_copy(update={"version": results[0]["etag"]}), ref
-
-    def update_record(self, record: CustomerRecord) -> CustomerRecord:
-        """Replaces the customer row if it is still at `record.version`: a merge's bookkeeping
-        (`merged_into`, `merged_account_numbers`), never a profile change, which is an edit."""
-        results = self._submit(
-            [("update", _customer_entity(record), {**_REPLACE_IF_UNCHANGED, "etag": record.version})]
-        )
-        return record.model_copy(update={"version": results[0]["etag"]})
+        return results[0]["etag"] if has_record else None
 
     def get(self, channel_id: str, customer_id: str) -> CustomerRecord | None:
         with translate_storage_errors():
@@ -251,41 +145,7 @@ class ChannelCustomerTable:
                 return None
         return str(entity["CustomerId"])
 
-    # -- addresses ----------------------------------------------------------------------------
-
-    def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> SyncOperation:
-        """Writes a pending address and its sync operation together; returns the operation."""
-        operation = new_operation(OperationRef(record.channel_id, record.customer_id, address.address_id), at)
-        self._submit(
-            [
-                ("create", _address_entity(record, address)),
-                ("create", _operation_entity(operation, pending_row(operation.ref))),
-            ]
-        )
-        return operation
-
-    def adopt_addresses(self, record: CustomerRecord, addresses: list[Address]) -> None:
-        """Adds addresses HQ already holds (linked or merged in) to a synced customer: no sync
-        operation, and keyed by their ids, so adopting them again changes nothing."""
-        synced = [address.model_copy(update={"sync_status": SyncStatus.SYNCED}) for address in addresses]
-        rows: list[Any] = [
-            ("upsert", _address_entity(record, address), {"mode": UpdateMode.REPLACE}) for address in synced
-        ]
-        for transaction in in_transactions(rows):
-            self._submit(transaction)
-
-    def remove_address(self, ref: OperationRef) -> None:
-        """Takes back an address whose synchronous HQ write failed, with its pending operation."""
-        assert ref.target is not None
-        self._submit(
-            [
-                (
-                    "delete",
-                    {"PartitionKey": ref.channel_id, "RowKey": address_row(ref.customer_id, ref.target)},
-                ),
-                ("delete", {"PartitionKey": ref.channel_id, "RowKey": pending_row(ref)}),
-            ]
-        )
+    # -- reads --------------------------------------------------------------------------------
 
     def addresses(
         self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int | None = None
@@ -321,7 +181,7 @@ class ChannelCustomerTable:
         return Address.model_validate({**json.loads(row["Data"]), "syncStatus": row["SyncStatus"]})
 
     def consents(
-        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int
+        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int | None = None
     ) -> list[tuple[str, ConsentChange]]:
         """The customer's consent history, newest first, each change with its position for paging."""
         prefix = consent_prefix(customer_id)
@@ -337,104 +197,17 @@ class ChannelCustomerTable:
                     reason=ConsentReason(row["Reason"]) if row.get("Reason") else None,
                     marketing_consent=bool(row["MarketingConsent"]),
                     channel_id=row["ChannelId"],
-                    changed_at=_utc(row["ChangedAt"]),
+                    changed_at=utc(row["ChangedAt"]),
                 ),
             )
             for row in rows
         ]
-
-    def copy_consents(self, source: CustomerRecord, *, channel_id: str, customer_id: str) -> int:
-        """Copies `source`'s consent history into the customer `customer_id` of `channel_id`, every
-        entry as it was (its contact, value, channel, time and reason), so both histories read
-        through the survivor of a merge or a link. A copy's key names its source, so copying again
-        writes the same rows."""
-        prefix = consent_prefix(source.customer_id)
-        rows = self._range(source.channel_id, prefix, end=key_after(prefix))
-        copies = [
-            {
-                "PartitionKey": channel_id,
-                "RowKey": f"{consent_prefix(customer_id)}{_suffix(row, prefix)}|{source.customer_id}",
-                **{name: row[name] for name in CONSENT_COLUMNS if row.get(name) is not None},
-                "CopiedFrom": source.customer_id,
-            }
-            for row in rows
-        ]
-        for transaction in in_transactions(
-            [("upsert", copy, {"mode": UpdateMode.REPLACE}) for copy in copies]
-        ):
-            self._submit(transaction)
-        return len(copies)
-
-    # -- sync operations ----------------------------------------------------------------------
-
-    def complete_operation(self, operation: SyncOperation, *, at: datetime) -> None:
-        """Marks an address or edit operation done (and the address synced), atomically."""
-        ref = operation.ref
-        steps = self._completion(ref, operation, at)
-        if operation.address_id:
-            steps.insert(
-                0,
-                (
-                    "update",
-                    {
-                        "PartitionKey": ref.channel_id,
-                        "RowKey": address_row(ref.customer_id, operation.address_id),
-                        "SyncStatus": SyncStatus.SYNCED.value,
-                    },
-                    {"mode": UpdateMode.MERGE},
-                ),
-            )
-        self._submit(steps)
-
-    def _completion(self, ref: OperationRef, operation: SyncOperation, at: datetime) -> list[Any]:
-        done = _operation_entity(operation.completed(at), done_row(ref))
-        return [
-            ("delete", {"PartitionKey": ref.channel_id, "RowKey": pending_row(ref)}),
-            ("upsert", done, {"mode": UpdateMode.REPLACE}),
-        ]
-
-    def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None:
-        """Counts a failed attempt on a pending operation (best effort: the attempt failed anyway)."""
-        retry_on_conflict(
-            lambda: self._record_failure_once(operation.ref, error=error, at=at),
-            conflicts=(ResourceModifiedError, ResourceNotFoundError),
-            exhausted=lambda: None,
-        )
-
-    def _record_failure_once(self, ref: OperationRef, *, error: str, at: datetime) -> None:
-        with translate_storage_errors():
-            try:
-                row = self._table.get_entity(ref.channel_id, pending_row(ref))
-            except ResourceNotFoundError:
-                return  # completed meanwhile: nothing left to count
-            failed = _operation_from(row).failed(error, at)
-            self._table.update_entity(
-                _operation_entity(failed, pending_row(ref)),
-                mode=UpdateMode.REPLACE,
-                etag=row.metadata["etag"],
-                match_condition=MatchConditions.IfNotModified,
-            )
-
-    def mark_for_retry(self, operation: SyncOperation) -> None:
-        ref = operation.ref
-        with translate_storage_errors():
-            try:
-                self._table.update_entity(
-                    {
-                        "PartitionKey": ref.channel_id,
-                        "RowKey": pending_row(ref),
-                        "State": OperationState.PENDING.value,
-                    },
-                    mode=UpdateMode.MERGE,
-                )
-            except ResourceNotFoundError:
-                raise RecordChanged(ref.operation_id) from None
 
     def operation(self, ref: OperationRef) -> SyncOperation | None:
         for row_key in (pending_row(ref), done_row(ref)):
             with translate_storage_errors():
                 try:
-                    return _operation_from(self._table.get_entity(ref.channel_id, row_key))
+                    return operation_from_row(self._table.get_entity(ref.channel_id, row_key))
                 except ResourceNotFoundError:
                     continue
         return None
@@ -443,24 +216,7 @@ class ChannelCustomerTable:
         """The pending index: only operations still to do are read, never all customers."""
         start, end = pending_range(customer_id)
         rows = self._range(channel_id, start, end=end)
-        return [_operation_from(row) for row in rows]
-
-    def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]:
-        rows = self._range(channel_id, RowFamily.DONE.prefix, limit=limit)
-        return [_operation_from(row) for row in rows]
-
-    def conversions_since(self, channel_id: str, since: datetime) -> list[datetime]:
-        """When the channel's customers converted since `since`: one range of the conversion log,
-        as long as the window, whatever the channel's history."""
-        with translate_storage_errors():
-            start, end = converted_range(since)
-            rows = self._table.query_entities(
-                KEY_RANGE_QUERY,
-                parameters={"pk": channel_id, "start": start, "end": end},
-                select=["ConvertedAt"],
-                results_per_page=1000,
-            )
-            return [_utc(row["ConvertedAt"]) for row in rows]
+        return [operation_from_row(row) for row in rows]
 
     def _range(
         self, channel_id: str, prefix: str, *, end: str | None = None, limit: int | None = None
@@ -508,8 +264,8 @@ def _record_from(entity: Any) -> CustomerRecord:
         creation_mode=CreationMode(entity["CreationMode"]),
         fallback_reason=FallbackReason(entity["FallbackReason"]) if entity.get("FallbackReason") else None,
         account_number=entity.get("AccountNumber") or None,
-        created_at=_utc(entity["CreatedAt"]),
-        synced_at=_utc(entity["SyncedAt"]) if entity.get("SyncedAt") else None,
+        created_at=utc(entity["CreatedAt"]),
+        synced_at=utc(entity["SyncedAt"]) if entity.get("SyncedAt") else None,
         request_fingerprint=entity.get("RequestFingerprint", ""),
         edit_count=int(entity.get("EditCount") or 0),
         version=entity.metadata["etag"],
@@ -519,19 +275,98 @@ def _record_from(entity: Any) -> CustomerRecord:
     )
 
 
-def _address_entity(record: CustomerRecord, address: Address) -> dict[str, Any]:
+def table_operations(changes: Changes) -> tuple[list[Any], list[Any], list[Any]]:
+    """The table operations of `changes`: the change itself (the customer row first), the search
+    entries it adds and the ones it drops, which `_commit` may have to send apart."""
+    partition = changes.channel_id
+    core: list[Any] = []
+    if isinstance(changes, CustomerChanges):
+        entity = _customer_entity(changes.record)
+        if changes.expected_version is None:
+            core.append(("create", entity))
+        else:
+            core.append(("update", entity, {**_REPLACE_IF_UNCHANGED, "etag": changes.expected_version}))
+    added: list[Any] = []
+    dropped: list[Any] = []
+    for row in changes.rows:
+        if isinstance(row, SearchEntriesAdded | SearchEntriesDropped):
+            entities = pending_search_entities(partition, row.customer_id, row.terms, row.sort_key)
+            if isinstance(row, SearchEntriesAdded):
+                added += [("upsert", entity, _REPLACE) for entity in entities]
+            else:
+                dropped += [
+                    ("delete", {key: entity[key] for key in ("PartitionKey", "RowKey")})
+                    for entity in entities
+                ]
+        else:
+            core += _operations(partition, row)
+    return core, added, dropped
+
+
+def _operations(partition: str, row: RowChange) -> list[Any]:
+    """The table operations of one row change (search entries aside: see `_commit`)."""
+    keys = {"PartitionKey": partition}
+    match row:
+        case AddressAdded(customer_id, address):
+            return [("create", _address_entity(partition, customer_id, address))]
+        case AddressKept(customer_id, address):
+            return [("upsert", _address_entity(partition, customer_id, address), _REPLACE)]
+        case AddressSynced(customer_id, address_id):
+            synced = {**keys, "RowKey": address_row(customer_id, address_id), "SyncStatus": SyncStatus.SYNCED}
+            return [("update", synced, {"mode": UpdateMode.MERGE})]
+        case AddressRemoved(customer_id, address_id):
+            return [("delete", {**keys, "RowKey": address_row(customer_id, address_id)})]
+        case OperationOpened(operation):
+            return [("create", _operation_entity(operation, pending_row(operation.ref)))]
+        case OperationUpdated(operation, expected_version):
+            condition = {**_REPLACE_IF_UNCHANGED, "etag": expected_version} if expected_version else _REPLACE
+            return [("update", _operation_entity(operation, pending_row(operation.ref)), condition)]
+        case OperationClosed(operation):
+            return [
+                ("delete", {**keys, "RowKey": pending_row(operation.ref)}),
+                ("upsert", _operation_entity(operation, done_row(operation.ref)), _REPLACE),
+            ]
+        case OperationDropped(ref):
+            return [("delete", {**keys, "RowKey": pending_row(ref)})]
+        case ConsentAppended(customer_id, change, position):
+            row_key = consent_row(customer_id, change.changed_at, position)
+            return [("create", {**keys, "RowKey": row_key, **_consent_columns(change)})]
+        case ConsentCopied(customer_id, change, entry, copied_from):
+            row_key = f"{consent_prefix(customer_id)}{entry}|{copied_from}"
+            copy = {**keys, "RowKey": row_key, **_consent_columns(change), "CopiedFrom": copied_from}
+            return [("upsert", copy, _REPLACE)]
+        case IdempotencyKeyKept(idempotency_key, customer_id):
+            return [
+                ("create", {**keys, "RowKey": idempotency_row(idempotency_key), "CustomerId": customer_id})
+            ]
+        case ConversionLogged(customer_id, at):
+            return [
+                ("upsert", {**keys, "RowKey": converted_row(at, customer_id), "ConvertedAt": at}, _REPLACE)
+            ]
+    raise TypeError(f"No table operation for {type(row).__name__}")
+
+
+def _consent_columns(change: ConsentChange) -> dict[str, Any]:
+    columns = {
+        "Contact": change.contact,
+        "Value": change.value,
+        "Reason": change.reason.value if change.reason else None,
+        "MarketingConsent": change.marketing_consent,
+        "ChannelId": change.channel_id,
+        "ChangedAt": change.changed_at,
+    }
+    return {name: value for name, value in columns.items() if value is not None}
+
+
+def _address_entity(partition: str, customer_id: str, address: Address) -> dict[str, Any]:
     return {
-        "PartitionKey": record.channel_id,
-        "RowKey": address_row(record.customer_id, address.address_id),
-        "CustomerId": record.customer_id,
+        "PartitionKey": partition,
+        "RowKey": address_row(customer_id, address.address_id),
+        "CustomerId": customer_id,
         "AddressId": address.address_id,
         "Data": address.model_dump_json(by_alias=True, exclude={"sync_status"}),
         "SyncStatus": address.sync_status.value,
     }
-
-
-def _pending_entity(ref: OperationRef, at: datetime) -> dict[str, Any]:
-    return _operation_entity(new_operation(ref, at), pending_row(ref))
 
 
 def _operation_entity(operation: SyncOperation, row_key: str) -> dict[str, Any]:
@@ -552,8 +387,9 @@ def _operation_entity(operation: SyncOperation, row_key: str) -> dict[str, Any]:
     }
 
 
-def _operation_from(row: Any) -> SyncOperation:
+def operation_from_row(row: Any) -> SyncOperation:
     return SyncOperation(
+        version=row.metadata["etag"],
         operation_id=row["OperationId"],
         kind=row["Kind"],
         state=row["State"],
@@ -563,11 +399,11 @@ def _operation_from(row: Any) -> SyncOperation:
         edit_sequence=row.get("EditSequence") or None,
         attempts=int(row.get("Attempts") or 0),
         last_error=row.get("LastError") or None,
-        created_at=_utc(row["CreatedAt"]),
-        last_attempt_at=_utc(row["LastAttemptAt"]) if row.get("LastAttemptAt") else None,
-        completed_at=_utc(row["CompletedAt"]) if row.get("CompletedAt") else None,
+        created_at=utc(row["CreatedAt"]),
+        last_attempt_at=utc(row["LastAttemptAt"]) if row.get("LastAttemptAt") else None,
+        completed_at=utc(row["CompletedAt"]) if row.get("CompletedAt") else None,
     )
 
 
-def _utc(value: datetime) -> datetime:
+def utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)

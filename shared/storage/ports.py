@@ -14,15 +14,15 @@ from typing import Protocol
 
 from shared.domain.address import Address
 from shared.domain.attributes import AttributeDefinition
+from shared.domain.changes import Changes
 from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
-from shared.domain.customer import CustomerRecord
+from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.profile import CustomerProfile
 from shared.domain.search import SearchQuery, SearchTerm
 from shared.domain.sync import RunSummary, SyncMessage
-from shared.domain.values import FallbackReason
 
 
 class RowAlreadyExists(Exception):
@@ -89,58 +89,28 @@ class ChannelKeyStore(Protocol):
 
 
 class CustomerRecords(Protocol):
-    """A channel's customers, their addresses and their sync operations, changed together."""
+    """A channel's customers and everything about them: a transition's changes committed as one
+    transaction, and the reads the use cases make."""
 
-    def insert_new(
-        self,
-        record: CustomerRecord,
-        addresses: list[Address],
-        *,
-        idempotency_key: str | None = None,
-        search_terms: Iterable[SearchTerm] = (),
-        sort_key: str = "",
-        consents: Iterable[ConsentChange] = (),
-    ) -> CustomerRecord: ...
-    def mark_synced(
-        self,
-        record: CustomerRecord,
-        *,
-        account_number: str,
-        synced_at: datetime,
-        operation: SyncOperation,
-        pending_terms: Iterable[SearchTerm] = (),
-        sort_key: str = "",
-        linked_to_existing: bool = False,
-    ) -> CustomerRecord: ...
-    def update_record(self, record: CustomerRecord) -> CustomerRecord: ...
-    def record_fallback(self, record: CustomerRecord, reason: FallbackReason) -> CustomerRecord: ...
-    def save_edit(
-        self,
-        record: CustomerRecord,
-        profile: CustomerProfile,
-        *,
-        at: datetime,
-        consents: Iterable[ConsentChange] = (),
-    ) -> tuple[CustomerRecord, OperationRef]: ...
-    def consents(
-        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int
-    ) -> list[tuple[str, ConsentChange]]: ...
-    def copy_consents(self, source: CustomerRecord, *, channel_id: str, customer_id: str) -> int: ...
+    def save(self, changes: CustomerChanges) -> CustomerRecord: ...
+    def commit(self, changes: Changes) -> None: ...
     def get(self, channel_id: str, customer_id: str) -> CustomerRecord | None: ...
     def customer_id_for_idempotency_key(self, channel_id: str, idempotency_key: str) -> str | None: ...
-    def add_address(self, record: CustomerRecord, address: Address, *, at: datetime) -> SyncOperation: ...
-    def adopt_addresses(self, record: CustomerRecord, addresses: list[Address]) -> None: ...
-    def remove_address(self, ref: OperationRef) -> None: ...
     def addresses(
         self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int | None = None
     ) -> list[Address]: ...
-    def address_count(self, channel_id: str, customer_id: str) -> int: ...
     def address(self, channel_id: str, customer_id: str, address_id: str) -> Address | None: ...
-    def complete_operation(self, operation: SyncOperation, *, at: datetime) -> None: ...
-    def record_failure(self, operation: SyncOperation, *, error: str, at: datetime) -> None: ...
-    def mark_for_retry(self, operation: SyncOperation) -> None: ...
+    def address_count(self, channel_id: str, customer_id: str) -> int: ...
+    def consents(
+        self, channel_id: str, customer_id: str, *, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, ConsentChange]]: ...
     def operation(self, ref: OperationRef) -> SyncOperation | None: ...
     def pending_operations(self, channel_id: str, customer_id: str | None = None) -> list[SyncOperation]: ...
+
+
+class ChannelActivity(Protocol):
+    """What a channel did lately, for the console."""
+
     def completed_operations(self, channel_id: str, *, limit: int) -> list[SyncOperation]: ...
     def conversions_since(self, channel_id: str, since: datetime) -> list[datetime]: ...
 

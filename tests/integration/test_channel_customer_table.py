@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from shared.domain.address import Address, AddressCreate
+from shared.domain.changes import SearchEntriesAdded
 from shared.domain.customer import CustomerRecord
 from shared.domain.profile import CustomerProfile
-from shared.domain.search import index_terms, sort_key
 from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import HqCustomer, RecordChanged, RowAlreadyExists
@@ -42,7 +43,7 @@ def test_customer_addresses_and_pending_rows_are_written_together(
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
     channel = add_channel(dependencies)
-    record = dependencies.customers.insert_new(new_record(channel.channel_id), [address(), address()])
+    record = dependencies.customers.save(new_record(channel.channel_id).created([address(), address()]))
     assert record.version
     assert len(pending_rows(storage_connection_string, channel.channel_id)) == 3
     stored = dependencies.customers.get(channel.channel_id, record.customer_id)
@@ -54,11 +55,11 @@ def test_a_failed_insert_leaves_nothing_behind(
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
     channel = add_channel(dependencies)
-    first = dependencies.customers.insert_new(new_record(channel.channel_id), [], idempotency_key="k")
+    first = dependencies.customers.save(new_record(channel.channel_id).created([], idempotency_key="k"))
     before = channel_rows(storage_connection_string, channel.channel_id)
     # A different customer reusing the idempotency key: the whole transaction must fail.
     with pytest.raises(RowAlreadyExists):
-        dependencies.customers.insert_new(new_record(channel.channel_id), [address()], idempotency_key="k")
+        dependencies.customers.save(new_record(channel.channel_id).created([address()], idempotency_key="k"))
     after = channel_rows(storage_connection_string, channel.channel_id)
     assert [row["RowKey"] for row in after] == [row["RowKey"] for row in before]
     assert (
@@ -70,17 +71,13 @@ def test_marking_synced_checks_the_etag_and_drops_the_pending_row(
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
     channel = add_channel(dependencies)
-    record = dependencies.customers.insert_new(new_record(channel.channel_id), [])
+    record = dependencies.customers.save(new_record(channel.channel_id).created([]))
     [operation] = dependencies.customers.pending_operations(channel.channel_id, record.customer_id)
-    synced = dependencies.customers.mark_synced(
-        record, account_number="C1", synced_at=datetime.now(UTC), operation=operation
-    )
+    synced = dependencies.customers.save(record.synced("C1", datetime.now(UTC), operation=operation))
     assert synced.version != record.version
     assert pending_rows(storage_connection_string, channel.channel_id) == []
     with pytest.raises(RecordChanged):
-        dependencies.customers.mark_synced(
-            record, account_number="C2", synced_at=datetime.now(UTC), operation=operation
-        )
+        dependencies.customers.save(record.synced("C2", datetime.now(UTC), operation=operation))
     stored = dependencies.customers.get(channel.channel_id, record.customer_id)
     assert stored is not None and stored.account_number == "C1"
 
@@ -89,31 +86,14 @@ def test_marking_synced_drops_the_pending_search_entries_in_the_same_transaction
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
     channel = add_channel(dependencies)
-    record = new_record(channel.channel_id)
-    terms = index_terms(record.profile, None)
-    order = sort_key(record, synced=False)
-    record = dependencies.customers.insert_new(record, [], search_terms=terms, sort_key=order)
+    record = dependencies.customers.save(new_record(channel.channel_id).created([]))
     assert search_rows(storage_connection_string, channel.channel_id)
     [operation] = dependencies.customers.pending_operations(channel.channel_id, record.customer_id)
-    changed = dependencies.customers.record_fallback(record, FallbackReason.HEADQUARTERS_UNAVAILABLE)
+    changed = dependencies.customers.save(record.fell_back(FallbackReason.HEADQUARTERS_UNAVAILABLE))
     with pytest.raises(RecordChanged):  # a stale record fails, entries and all
-        dependencies.customers.mark_synced(
-            record,
-            account_number="C0",
-            synced_at=datetime.now(UTC),
-            operation=operation,
-            pending_terms=terms,
-            sort_key=order,
-        )
+        dependencies.customers.save(record.synced("C0", datetime.now(UTC), operation=operation))
     assert search_rows(storage_connection_string, channel.channel_id)
-    dependencies.customers.mark_synced(
-        changed,
-        account_number="C1",
-        synced_at=datetime.now(UTC),
-        operation=operation,
-        pending_terms=terms,
-        sort_key=order,
-    )
+    dependencies.customers.save(changed.synced("C1", datetime.now(UTC), operation=operation))
     assert search_rows(storage_connection_string, channel.channel_id) == []
     assert pending_rows(storage_connection_string, channel.channel_id) == []
 
@@ -124,16 +104,12 @@ def test_marking_synced_a_customer_whose_entries_are_missing_still_succeeds(
     """Customers indexed by an earlier version have no entries in their channel's partition: the
     transaction that would drop them fails, and the record is marked synced on its own."""
     channel = add_channel(dependencies)
-    record = dependencies.customers.insert_new(new_record(channel.channel_id), [])
+    created = new_record(channel.channel_id).created([])
+    unindexed = [row for row in created.rows if not isinstance(row, SearchEntriesAdded)]
+    record = dependencies.customers.save(replace(created, rows=tuple(unindexed)))
+    assert search_rows(storage_connection_string, channel.channel_id) == []
     [operation] = dependencies.customers.pending_operations(channel.channel_id, record.customer_id)
-    synced = dependencies.customers.mark_synced(
-        record,
-        account_number="C2",
-        synced_at=datetime.now(UTC),
-        operation=operation,
-        pending_terms=index_terms(record.profile, None),
-        sort_key=sort_key(record, synced=False),
-    )
+    synced = dependencies.customers.save(record.synced("C2", datetime.now(UTC), operation=operation))
     stored = dependencies.customers.get(channel.channel_id, record.customer_id)
     assert stored is not None and stored.account_number == "C2" and stored.version == synced.version
     assert pending_rows(storage_connection_string, channel.channel_id) == []
@@ -142,17 +118,15 @@ def test_marking_synced_a_customer_whose_entries_are_missing_still_succeeds(
 def test_pending_index_lists_only_pending_rows_of_the_channel(dependencies: Dependencies) -> None:
     channel = add_channel(dependencies)
     other = add_channel(dependencies)
-    pending = dependencies.customers.insert_new(new_record(channel.channel_id), [address()])
-    done = dependencies.customers.insert_new(new_record(channel.channel_id), [])
+    pending = dependencies.customers.save(new_record(channel.channel_id).created([address()]))
+    done = dependencies.customers.save(new_record(channel.channel_id).created([]))
     [operation] = dependencies.customers.pending_operations(channel.channel_id, done.customer_id)
-    dependencies.customers.mark_synced(
-        done, account_number="C9", synced_at=datetime.now(UTC), operation=operation
-    )
-    dependencies.customers.insert_new(new_record(other.channel_id), [])
+    dependencies.customers.save(done.synced("C9", datetime.now(UTC), operation=operation))
+    dependencies.customers.save(new_record(other.channel_id).created([]))
     operations = dependencies.customers.pending_operations(channel.channel_id)
     assert {operation.customer_id for operation in operations} == {pending.customer_id}
     assert sorted(operation.kind.value for operation in operations) == ["AddressCreate", "CustomerCreate"]
-    [completed] = dependencies.customers.completed_operations(channel.channel_id, limit=10)
+    [completed] = dependencies.channel_activity.completed_operations(channel.channel_id, limit=10)
     assert completed.customer_id == done.customer_id and completed.state.value == "Synced"
     assert completed.attempts == 1
 
@@ -168,13 +142,13 @@ def test_a_profile_longer_than_one_table_property_is_stored_across_several_and_r
     record = record.model_copy(
         update={"profile": record.profile.model_copy(update={"attributes": long_values})}
     )
-    stored = dependencies.customers.insert_new(record, [])
+    stored = dependencies.customers.save(record.created([]))
     [row] = [row for row in channel_rows(storage_connection_string, channel.channel_id) if "Profile" in row]
     assert row["ProfileParts"] > 1
     read = dependencies.customers.get(channel.channel_id, stored.customer_id)
     assert read is not None and read.profile.attributes == long_values
     shorter = stored.model_copy(update={"profile": record.profile.model_copy(update={"attributes": {}})})
-    dependencies.customers.update_record(shorter)
+    dependencies.customers.save(stored.edited(shorter.profile, at=datetime.now(UTC)))
     [row] = [row for row in channel_rows(storage_connection_string, channel.channel_id) if "Profile" in row]
     assert "ProfileParts" not in row and "Profile2" not in row
 

@@ -24,9 +24,13 @@ def test_conversions_and_runs_land_in_the_last_interval(storage_connection_strin
     second = run_conversion_batch(dependencies, trigger="second")
     now = dependencies.clock()
 
-    converted = dependencies.customers.conversions_since(channel.channel_id, now - timedelta(minutes=5))
+    converted = dependencies.channel_activity.conversions_since(
+        channel.channel_id, now - timedelta(minutes=5)
+    )
     assert len(converted) == 3 and all(moment <= now for moment in converted)
-    assert dependencies.customers.conversions_since(channel.channel_id, now + timedelta(seconds=1)) == []
+    assert (
+        dependencies.channel_activity.conversions_since(channel.channel_id, now + timedelta(seconds=1)) == []
+    )
 
     [newest, older] = recent_runs(dependencies, limit=2)
     assert (newest.run_id, older.run_id) == (second.run_id, first.run_id)
