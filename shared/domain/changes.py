@@ -13,65 +13,66 @@ from datetime import datetime
 
 from shared.domain.address import Address
 from shared.domain.consent import ConsentChange
-from shared.domain.operations import OperationRef, SyncOperation
+from shared.domain.operations import SyncOperation
 from shared.domain.search import SearchTerm
 
 
 @dataclass(frozen=True)
-class AddressAdded:
+class AddressWritten:
+    """A customer's address, whole."""
+
+    customer_id: str
+    address: Address
+
+
+class AddressAdded(AddressWritten):
     """A new address; it must not exist yet."""
 
-    customer_id: str
-    address: Address
 
-
-@dataclass(frozen=True)
-class AddressKept:
+class AddressKept(AddressWritten):
     """An address HQ holds already (brought by a link or a merge): written again, it stays the same."""
 
-    customer_id: str
-    address: Address
-
 
 @dataclass(frozen=True)
-class AddressSynced:
-    customer_id: str
-    address_id: str
+class AddressNamed:
+    """A customer's address, by its id."""
 
-
-@dataclass(frozen=True)
-class AddressRemoved:
     customer_id: str
     address_id: str
 
 
+class AddressSynced(AddressNamed):
+    """HQ has the address."""
+
+
+class AddressRemoved(AddressNamed):
+    """The address is taken back."""
+
+
 @dataclass(frozen=True)
-class OperationOpened:
-    """A sync operation to do; it must not exist yet."""
+class OperationChanged:
+    """A sync operation, in the state it is to have."""
 
     operation: SyncOperation
 
 
-@dataclass(frozen=True)
-class OperationUpdated:
-    """A pending operation's new state (failed, retried), if it is still as it was read."""
+class OperationOpened(OperationChanged):
+    """To do; it must not exist yet."""
 
-    operation: SyncOperation
+
+class OperationClosed(OperationChanged):
+    """Done: it leaves the pending index for the audit trail."""
+
+
+class OperationDropped(OperationChanged):
+    """Taken back, with what it was for."""
+
+
+@dataclass(frozen=True)
+class OperationUpdated(OperationChanged):
+    """Still to do, in a new state (failed, retried), if it is as it was read."""
+
     expected_version: str | None
-
-
-@dataclass(frozen=True)
-class OperationClosed:
-    """A pending operation done: it leaves the pending index for the audit trail."""
-
-    operation: SyncOperation
-
-
-@dataclass(frozen=True)
-class OperationDropped:
-    """A pending operation taken back with what it was for."""
-
-    ref: OperationRef
 
 
 @dataclass(frozen=True)
@@ -109,21 +110,20 @@ class ConversionLogged:
 
 
 @dataclass(frozen=True)
-class SearchEntriesAdded:
-    """A pending customer's search entries in its channel."""
+class SearchEntries:
+    """A pending customer's search entries in its channel: its terms, placed by `sort_key`."""
 
     customer_id: str
     terms: tuple[SearchTerm, ...]
     sort_key: str
 
 
-@dataclass(frozen=True)
-class SearchEntriesDropped:
-    """A converted customer's pending search entries: HQ's index lists it from now on."""
+class SearchEntriesAdded(SearchEntries):
+    """Written with the pending customer, so it is found at once."""
 
-    customer_id: str
-    terms: tuple[SearchTerm, ...]
-    sort_key: str
+
+class SearchEntriesDropped(SearchEntries):
+    """A converted customer's: HQ's index lists it from now on."""
 
 
 RowChange = (

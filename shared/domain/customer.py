@@ -178,7 +178,7 @@ class CustomerRecord(BaseModel):
         assert operation.address_id is not None
         return Changes(
             channel_id=self.channel_id,
-            rows=(AddressRemoved(self.customer_id, operation.address_id), OperationDropped(operation.ref)),
+            rows=(AddressRemoved(self.customer_id, operation.address_id), OperationDropped(operation)),
         )
 
     def addresses_kept(self, addresses: Iterable[Address]) -> Changes:

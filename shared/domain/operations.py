@@ -113,31 +113,20 @@ class SyncOperation(BaseModel):
 
     def completed(self, at: datetime) -> SyncOperation:
         """Done: the attempt that did it counts, and the audit trail keeps when."""
-        return self.model_copy(
-            update={
-                "state": OperationState.SYNCED,
-                "attempts": self.attempts + 1,
-                "last_attempt_at": at,
-                "completed_at": at,
-            }
-        )
+        return self._attempted(at, state=OperationState.SYNCED, completed_at=at)
 
     def failed(self, error: str, at: datetime) -> SyncOperation:
         """An attempt failed: it stays to do (the queue or the batch tries again), and says why."""
         self._still_to_do()
-        return self.model_copy(
-            update={
-                "state": OperationState.FAILED,
-                "attempts": self.attempts + 1,
-                "last_error": error,
-                "last_attempt_at": at,
-            }
-        )
+        return self._attempted(at, state=OperationState.FAILED, last_error=error)
 
     def retried(self) -> SyncOperation:
         """Put back in line by ops: pending again, its count and last error kept."""
         self._still_to_do()
         return self.model_copy(update={"state": OperationState.PENDING})
+
+    def _attempted(self, at: datetime, **outcome: object) -> SyncOperation:
+        return self.model_copy(update={"attempts": self.attempts + 1, "last_attempt_at": at, **outcome})
 
     def _still_to_do(self) -> None:
         if self.state is OperationState.SYNCED:

@@ -33,8 +33,8 @@ from shared.domain.changes import (
     OperationOpened,
     OperationUpdated,
     RowChange,
+    SearchEntries,
     SearchEntriesAdded,
-    SearchEntriesDropped,
 )
 from shared.domain.consent import ConsentChange, ConsentReason, legacy_contact
 from shared.domain.customer import CustomerChanges, CustomerRecord
@@ -289,7 +289,7 @@ def table_operations(changes: Changes) -> tuple[list[Any], list[Any], list[Any]]
     added: list[Any] = []
     dropped: list[Any] = []
     for row in changes.rows:
-        if isinstance(row, SearchEntriesAdded | SearchEntriesDropped):
+        if isinstance(row, SearchEntries):
             entities = pending_search_entities(partition, row.customer_id, row.terms, row.sort_key)
             if isinstance(row, SearchEntriesAdded):
                 added += [("upsert", entity, _REPLACE) for entity in entities]
@@ -326,8 +326,8 @@ def _operations(partition: str, row: RowChange) -> list[Any]:
                 ("delete", {**keys, "RowKey": pending_row(operation.ref)}),
                 ("upsert", _operation_entity(operation, done_row(operation.ref)), _REPLACE),
             ]
-        case OperationDropped(ref):
-            return [("delete", {**keys, "RowKey": pending_row(ref)})]
+        case OperationDropped(operation):
+            return [("delete", {**keys, "RowKey": pending_row(operation.ref)})]
         case ConsentAppended(customer_id, change, position):
             row_key = consent_row(customer_id, change.changed_at, position)
             return [("create", {**keys, "RowKey": row_key, **_consent_columns(change)})]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from devhost import LocalHost
-from tests.devhost.helpers import QUIET_SCHEDULE, SAMPLE_APP, SampleHost, unique_name
+from tests.devhost.helpers import SAMPLE_APP, SampleHost, sample_settings, unique_name
 
 StartSample = Callable[..., SampleHost]
 
@@ -18,17 +18,9 @@ def start_sample(storage_connection_string: str) -> Iterator[StartSample]:
     started: list[LocalHost] = []
 
     def start(**overrides: str) -> SampleHost:
-        settings = {
-            "AzureWebJobsStorage": storage_connection_string,
-            "OK_QUEUE": unique_name("ok"),
-            "ECHO_QUEUE": unique_name("echo"),
-            "FAIL_QUEUE": unique_name("fail"),
-            "TICK_SCHEDULE": QUIET_SCHEDULE,
-            "TICK_KEY": unique_name("tick"),
-            # Each test's hosts form an app of their own, with their own timer lock.
-            "AzureFunctionsWebHost__hostid": unique_name("sample"),
-            **overrides,
-        }
+        # Each test's hosts form an app of their own, with their own timer lock.
+        own_app = {"AzureFunctionsWebHost__hostid": unique_name("sample")}
+        settings = sample_settings(storage_connection_string, **{**own_app, **overrides})
         host = LocalHost(script_root=SAMPLE_APP, port=0, settings=settings, app_module="function_app")
         host.start()
         started.append(host)

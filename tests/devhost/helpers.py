@@ -106,3 +106,16 @@ def devhost_process(settings: Mapping[str, str], script_root: Path = SAMPLE_APP)
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def sample_settings(storage_connection_string: str, **overrides: str) -> dict[str, str]:
+    """The sample app's settings: fresh queue names and a timer that stays quiet."""
+    return {
+        "AzureWebJobsStorage": storage_connection_string,
+        "OK_QUEUE": unique_name("ok"),
+        "ECHO_QUEUE": unique_name("echo"),
+        "FAIL_QUEUE": unique_name("fail"),
+        "TICK_SCHEDULE": QUIET_SCHEDULE,
+        "TICK_KEY": unique_name("tick"),
+        **overrides,
+    }

@@ -11,18 +11,16 @@ import sys
 import httpx
 
 from devhost.azurite import port_answers
-from tests.devhost.helpers import QUIET_SCHEDULE, REPO_ROOT, SAMPLE_APP, devhost_process, unique_name
+from tests.devhost.helpers import (
+    REPO_ROOT,
+    SAMPLE_APP,
+    devhost_process,
+    sample_settings,
+)
 
 
 def test_devhost_cli_lists_functions_serves_and_stops_on_sigterm(storage_connection_string: str) -> None:
-    settings = {
-        "AzureWebJobsStorage": storage_connection_string,
-        "OK_QUEUE": unique_name("ok"),
-        "ECHO_QUEUE": unique_name("echo"),
-        "FAIL_QUEUE": unique_name("fail"),
-        "TICK_SCHEDULE": QUIET_SCHEDULE,
-        "TICK_KEY": "cli",
-    }
+    settings = sample_settings(storage_connection_string, TICK_KEY="cli")
     with devhost_process(settings) as host:
         banner = host.banner
         assert "ADMIN_API_KEY is not set; using 'dev-admin-key'" in banner

@@ -10,9 +10,11 @@ from typing import Any
 
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
+from shared.domain.channel import Channel
 from shared.domain.sync import POISON_QUEUE, SYNC_QUEUE
 from shared.services import fault_points
 from shared.services.customers import create_customer
+from shared.services.dependencies import Dependencies
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, wait_for
 from tests.support.builders import add_channel, make_dependencies, person
@@ -91,14 +93,18 @@ def test_customer_whose_message_was_lost_is_converted_by_the_timer(
     assert pending_rows(storage_connection_string, channel_id) == []
 
 
+def pending_customer(storage_connection_string: str) -> tuple[Dependencies, Channel, str]:
+    """A customer created pending in a new async channel, without a host."""
+    dependencies = make_dependencies(storage_connection_string)
+    channel = add_channel(dependencies, async_customer_creation=True)
+    created = create_customer(dependencies, channel_id=channel.channel_id, body=person())
+    return dependencies, channel, created.customer.customer_id
+
+
 def test_message_deleted_before_delivery_is_converted_by_the_batch(
     start_host: StartHost, storage_connection_string: str
 ) -> None:
-    dependencies = make_dependencies(storage_connection_string)
-    channel = add_channel(dependencies, async_customer_creation=True)
-    customer_id = create_customer(
-        dependencies, channel_id=channel.channel_id, body=person()
-    ).customer.customer_id
+    dependencies, channel, customer_id = pending_customer(storage_connection_string)
     sync_queue = queue(storage_connection_string, SYNC_QUEUE)
     # Other tests' messages share the queue: look until this one is found, hiding theirs a moment only.
     deleted = False
@@ -123,11 +129,7 @@ def test_message_deleted_before_delivery_is_converted_by_the_batch(
 def test_same_message_delivered_twice_and_concurrently_makes_one_hq_customer(
     start_host: StartHost, storage_connection_string: str
 ) -> None:
-    dependencies = make_dependencies(storage_connection_string)
-    channel = add_channel(dependencies, async_customer_creation=True)
-    customer_id = create_customer(
-        dependencies, channel_id=channel.channel_id, body=person()
-    ).customer.customer_id
+    dependencies, channel, customer_id = pending_customer(storage_connection_string)
     message = json.dumps({"kind": "customer", "channelId": channel.channel_id, "customerId": customer_id})
     sync_queue = queue(storage_connection_string, SYNC_QUEUE)
     for _ in range(4):

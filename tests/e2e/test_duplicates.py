@@ -12,18 +12,11 @@ import pytest
 
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, ApiClient
-from tests.support.builders import unique_phone
+from tests.support.builders import unique_phone, unique_shopper
 
 
 def shopper(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "firstName": "Zoë",
-        "lastName": "Ångström",
-        "email": f"zoe.{uuid.uuid4().hex[:10]}@example.com",
-        "phone": unique_phone(),
-    }
-    body.update(overrides)
-    return {name: value for name, value in body.items() if value is not None}
+    return unique_shopper("Zoë", "Ångström", **overrides)
 
 
 def convert_now(api: ApiClient) -> None:

@@ -10,21 +10,14 @@ import pytest
 
 from tests.e2e.conftest import StartHost
 from tests.support.api import ADMIN, ApiClient
-from tests.support.builders import unique_phone
+from tests.support.builders import unique_shopper
 from tests.support.inspection import hq_master
 
 Channel = tuple[str, dict[str, str]]
 
 
 def shopper(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "firstName": "Maren",
-        "lastName": "Solberg",
-        "email": f"maren.{uuid.uuid4().hex[:10]}@example.com",
-        "phone": unique_phone(),
-    }
-    body.update(overrides)
-    return body
+    return unique_shopper("Maren", "Solberg", **overrides)
 
 
 def define(api: ApiClient, name: str, **definition: Any) -> dict[str, Any]:

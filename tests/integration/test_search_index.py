@@ -222,12 +222,17 @@ def test_sync_created_customer_is_found_in_every_channel(dependencies: Dependenc
 # -- stale entries ----------------------------------------------------------------------------
 
 
+def customer_and_new_email(dependencies: Dependencies) -> tuple[Channel, CustomerRecord, CustomerRecord]:
+    """A pending customer, indexed, and the same customer with a new e-mail (not saved yet)."""
+    channel = pending_channel(dependencies)
+    before = create_indexed(dependencies, channel, unique_person())
+    return channel, before, with_email(before, f"new.{token()}@example.com")
+
+
 def test_edited_email_is_found_and_the_old_one_no_longer_is(
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
-    channel = pending_channel(dependencies)
-    before = create_indexed(dependencies, channel, unique_person())
-    after = with_email(before, f"new.{token()}@example.com")
+    channel, before, after = customer_and_new_email(dependencies)
     index_before_edit(dependencies, after)
     save_profile_edit(storage_connection_string, after)
     reindex_after_edit(dependencies, before, after)
@@ -238,9 +243,7 @@ def test_edited_email_is_found_and_the_old_one_no_longer_is(
 def test_late_cleanup_of_an_earlier_edit_keeps_the_current_email_findable(
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
-    channel = pending_channel(dependencies)
-    original = create_indexed(dependencies, channel, unique_person())
-    changed = with_email(original, f"new.{token()}@example.com")
+    channel, original, changed = customer_and_new_email(dependencies)
     # Two edits: the first changes the e-mail, the second changes it back and finishes first.
     index_before_edit(dependencies, changed)
     save_profile_edit(storage_connection_string, changed)
@@ -253,9 +256,7 @@ def test_late_cleanup_of_an_earlier_edit_keeps_the_current_email_findable(
 
 
 def test_entry_of_an_edit_that_was_never_saved_is_not_returned(dependencies: Dependencies) -> None:
-    channel = pending_channel(dependencies)
-    before = create_indexed(dependencies, channel, unique_person())
-    after = with_email(before, f"new.{token()}@example.com")
+    channel, before, after = customer_and_new_email(dependencies)
     index_before_edit(dependencies, after)
     assert search(dependencies, channel, str(after.profile.email)) == []
     assert search(dependencies, channel, str(before.profile.email)) == [before.customer_id]
@@ -264,9 +265,7 @@ def test_entry_of_an_edit_that_was_never_saved_is_not_returned(dependencies: Dep
 def test_old_email_left_in_the_index_is_not_returned(
     dependencies: Dependencies, storage_connection_string: str
 ) -> None:
-    channel = pending_channel(dependencies)
-    before = create_indexed(dependencies, channel, unique_person())
-    after = with_email(before, f"new.{token()}@example.com")
+    channel, before, after = customer_and_new_email(dependencies)
     index_before_edit(dependencies, after)
     save_profile_edit(storage_connection_string, after)
     # Crash before reindex_after_edit: the old e-mail's entry stays behind.

@@ -57,6 +57,19 @@ def unique_phone() -> str:
     return f"+44207{uuid.uuid4().int % 10**7:07d}"
 
 
+def unique_shopper(first_name: str, last_name: str, **overrides: Any) -> dict[str, Any]:
+    """A shopper whose e-mail and phone no other test gives out; an override of None drops a field."""
+    mailbox = first_name.encode("ascii", "ignore").decode().lower() or "shopper"
+    body: dict[str, Any] = {
+        "firstName": first_name,
+        "lastName": last_name,
+        "email": f"{mailbox}.{uuid.uuid4().hex[:10]}@example.com",
+        "phone": unique_phone(),
+        **overrides,
+    }
+    return {name: value for name, value in body.items() if value is not None}
+
+
 def person(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "firstName": "Ada",

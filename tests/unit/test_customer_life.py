@@ -174,7 +174,7 @@ def test_an_address_is_added_with_its_operation_and_taken_back_with_it() -> None
     assert kinds(added) == ["AddressAdded", "OperationOpened"]
     [operation] = added.opened
     taken_back = pending().address_taken_back(operation)
-    assert taken_back.rows == (AddressRemoved(CUSTOMER, address.address_id), OperationDropped(operation.ref))
+    assert taken_back.rows == (AddressRemoved(CUSTOMER, address.address_id), OperationDropped(operation))
 
 
 def test_addresses_kept_from_hq_are_synced_and_open_no_operation() -> None:
