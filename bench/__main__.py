@@ -22,6 +22,7 @@ from bench.result import BenchmarkResult
 from bench.scale_of_data import measure_scale_of_data
 from bench.scale_out import measure_scale_out
 from bench.steady_sync import measure_steady_sync
+from bench.sync_status_cost import measure_sync_status_cost
 from bench.time_to_synced import measure_time_to_synced
 
 Benchmark = Callable[[str], BenchmarkResult | list[BenchmarkResult]]
@@ -41,12 +42,19 @@ BENCHMARKS: list[Benchmark] = [
     measure_scale_out,
     measure_scale_of_data,
     measure_match_index_scale,
+    measure_sync_status_cost,
 ]
 
 
+FIRST = (measure_conversion_batch_cost, measure_sync_status_cost)
+
+
 def run_order(benchmarks: list[Benchmark]) -> list[Benchmark]:
-    """The batch benchmark goes first: it needs a storage where nothing else is pending."""
-    return sorted(benchmarks, key=lambda benchmark: benchmark is not measure_conversion_batch_cost)
+    """The batch benchmark goes first, then the status one: both need a storage where nothing else
+    is pending (the batch converts all it seeds)."""
+    return sorted(
+        benchmarks, key=lambda benchmark: FIRST.index(benchmark) if benchmark in FIRST else len(FIRST)
+    )
 
 
 def _name(benchmark: Benchmark) -> str:

@@ -91,6 +91,7 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
         401, "Authentication required", (("WWW-Authenticate", 'Bearer realm="commerce"'),)
     ),
     errors.Forbidden: HttpAnswer(403, "This key may not access this resource"),
+    errors.ChannelKindForbidsSearch: HttpAnswer(403, "This channel's kind may not search customers"),
     errors.ChannelNotFound: HttpAnswer(404, "Channel not found"),
     errors.CustomerNotFound: HttpAnswer(404, "Customer not found"),
     errors.NotFound: HttpAnswer(404, "Not found"),

@@ -10,6 +10,7 @@ from functions.responses import OperationList
 from shared.bootstrap import AppDependencies
 from shared.domain.operations import OperationState, SyncOperation
 from shared.domain.sync import HealthReport, RunList, RunSummary, SyncHistory, SyncStatusReport
+from shared.services.access import presents_admin_key
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.sync_history import (
     DEFAULT_HOURS,
@@ -31,13 +32,15 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         app,
         Operation(
             "getSyncStatus",
-            "Synchronization counters",
+            "Synchronization counters, as this instance read them at `asOf` (at most "
+            "SYNC_STATUS_MAX_AGE_SECONDS ago); sent with the admin key, read now",
             caller="anyone",
             answers={200: Answer(SyncStatusReport)},
         ),
     )
     def get_sync_status(call: Call) -> func.HttpResponse:
-        return json_response(sync_status(call.dependencies))
+        fresh = presents_admin_key(call.dependencies, authorization=call.request.headers.get("Authorization"))
+        return json_response(sync_status(call.dependencies, fresh=fresh))
 
     @routes.route(route="sync/runs", methods=["POST"])
     @endpoint(

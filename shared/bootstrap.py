@@ -9,9 +9,11 @@ from typing import Any
 
 from azure.core.pipeline.transport import HttpTransport
 
+from shared.domain.errors import HeadquartersUnavailable
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
+from shared.services.snapshot import Snapshot
 from shared.settings import Settings, load_settings
 from shared.storage.account import RetrySettings, StorageAccount
 from shared.storage.attributes import AttributeDefinitionTable, CachedAttributeDefinitions
@@ -46,7 +48,9 @@ def build_dependencies(
         connection_timeout=settings.hq_timeout_seconds,
         read_timeout=max(settings.hq_timeout_seconds * 5, 10.0),
     )
-    hq_account = StorageAccount(settings.hq_storage, retry=hq_retry, transport=hq_transport)
+    hq_account = StorageAccount(
+        settings.hq_storage, retry=hq_retry, transport=hq_transport, unavailable=HeadquartersUnavailable
+    )
     return Dependencies(
         settings=settings,
         channels=CachedChannels(ChannelTable(channel_account), ttl_seconds=settings.channel_cache_seconds),
@@ -55,6 +59,7 @@ def build_dependencies(
         ),
         customers=ChannelCustomerTable(channel_account),
         channel_activity=ChannelActivityTable(channel_account),
+        status_snapshot=Snapshot(settings.sync_status_max_age_seconds),
         customer_ids=CustomerIdRegistry(channel_account),
         headquarters=HeadquartersCustomers(hq_account),
         account_numbers=AccountNumberSequence(hq_account, block_size=settings.account_number_block_size),

@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     # The HMAC key of the match index; changing it orphans every stored match key.
     match_index_secret: str = Field(default=LOCAL_MATCH_INDEX_SECRET, validation_alias="MATCH_INDEX_SECRET")
     channel_cache_seconds: float = Field(default=5.0, ge=0, le=300, validation_alias="CHANNEL_CACHE_SECONDS")
+    sync_status_max_age_seconds: float = Field(
+        default=10.0, ge=0, le=300, validation_alias="SYNC_STATUS_MAX_AGE_SECONDS"
+    )
 
     @model_validator(mode="after")
     def _check_account_format(self) -> Settings:

@@ -31,6 +31,7 @@ async function call(path, options = {}) {
     const detail = body && (body.detail || body.title);
     const error = new Error(detail || `HTTP ${response.status}`);
     error.status = response.status;
+    error.problem = body && typeof body.type === "string" ? body.type.split("/").pop() : null;
     throw error;
   }
   return body;
@@ -65,7 +66,7 @@ function age(seconds) {
 function showStatus(status) {
   for (const name of ["pendingCustomers", "pendingAddresses", "pendingEdits", "failedOperations", "poisonMessages", "openDuplicates"]) {
     const value = status[name];
-    $(name).textContent = value === undefined ? "–" : String(value);
+    $(name).textContent = value === undefined || value === null ? "–" : String(value);
     $(name).classList.toggle("alert", ["failedOperations", "poisonMessages"].includes(name) && value > 0);
   }
   $("oldestPending").textContent = age(status.oldestPendingSeconds);
@@ -297,32 +298,55 @@ function operationsQuery() {
   return `sync/operations?${params}`;
 }
 
+// A panel shows what it could read; one whose source failed says so in its own place, and the
+// others are still shown: with HQ storage down, everything the channel storage holds stays current.
+function showProblem(panel, error) {
+  const line = $(`${panel}-problem`);
+  line.hidden = !error;
+  if (!error) return;
+  line.textContent =
+    error.problem === "headquarters-unavailable"
+      ? "HQ unavailable: shown again as soon as HQ answers."
+      : `Could not load: ${error.message}`;
+}
+
+async function load(panels) {
+  const results = await Promise.allSettled(panels.map(([, read]) => read()));
+  return results.map((result, index) => {
+    const error = result.status === "rejected" ? result.reason : null;
+    showProblem(panels[index][0], error);
+    return error;
+  });
+}
+
 async function refresh() {
-  try {
-    showStatus(await call("sync/status"));
-    if (!adminKey()) {
-      say("Type the admin key to see runs and operations.");
-      return;
-    }
-    const [runs, history, operations, duplicates] = await Promise.all([
-      call("sync/runs?limit=10"),
-      call(`sync/history?hours=${HISTORY_HOURS}`),
-      call(operationsQuery()),
-      call(duplicatesQuery(null)),
-    ]);
-    showRuns(runs.items);
-    showHistory(history);
-    showOperations(operations.items);
-    showDuplicates(duplicates);
-    $("updated-at").textContent = `Updated ${new Date().toLocaleTimeString()}`;
-    if ($("message").classList.contains("error") || !$("message").textContent) say("");
-  } catch (error) {
-    if (error.status === 401 || error.status === 403) {
-      sessionStorage.removeItem(KEY_SLOT);
-      say("That key was refused: type the admin key again.", true);
-    } else {
-      say(`Could not refresh: ${error.message}`, true);
-    }
+  let hqDown = false;
+  const [statusError] = await load([
+    ["counters", async () => {
+      const status = await call("sync/status");
+      showStatus(status);
+      hqDown = (status.unavailable || []).includes("headquarters");
+    }],
+  ]);
+  if (!adminKey()) {
+    $("hq-unavailable").hidden = !hqDown;
+    say("Type the admin key to see runs and operations.");
+    return;
+  }
+  const errors = [statusError, ...(await load([
+    ["runs", async () => showRuns((await call("sync/runs?limit=10")).items)],
+    ["chart", async () => showHistory(await call(`sync/history?hours=${HISTORY_HOURS}`))],
+    ["operations", async () => showOperations((await call(operationsQuery())).items)],
+    ["duplicates", async () => showDuplicates(await call(duplicatesQuery(null)))],
+  ]))].filter(Boolean);
+  hqDown = hqDown || errors.some((error) => error.problem === "headquarters-unavailable");
+  $("hq-unavailable").hidden = !hqDown;
+  $("updated-at").textContent = `Updated ${new Date().toLocaleTimeString()}`;
+  if (errors.some((error) => error.status === 401 || error.status === 403)) {
+    sessionStorage.removeItem(KEY_SLOT);
+    say("That key was refused: type the admin key again.", true);
+  } else if ($("message").classList.contains("error") || !$("message").textContent) {
+    say("");
   }
 }
 

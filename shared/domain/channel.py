@@ -12,12 +12,20 @@ from shared.domain.identifiers import CHANNEL_ID_PATTERN, is_valid_channel_id
 from shared.domain.models import ApiModel, all_optional
 from shared.domain.text import SAFE_TEXT, line
 
-__all__ = ["CHANNEL_ID_PATTERN", "Channel", "ChannelUpsert", "is_valid_channel_id"]
+__all__ = ["CHANNEL_ID_PATTERN", "Channel", "ChannelKind", "ChannelUpsert", "is_valid_channel_id"]
 
 CountryCode = Annotated[str, AfterValidator(normalise_alpha3)]
 ChannelName = Annotated[str, line(100), SAFE_TEXT]
 CurrencyCode = Annotated[str, AfterValidator(normalise_currency)]
 LanguageTag = Annotated[str, AfterValidator(normalise_language_tag)]
+
+
+class ChannelKind(StrEnum):
+    """What a channel's keys may reach. A store's tills serve any returning customer; a web
+    checkout's key sits on an internet-facing server, so it reaches only its own customers."""
+
+    STORE = "Store"
+    ONLINE = "Online"
 
 
 class ReceiptPreference(StrEnum):
@@ -42,6 +50,13 @@ class ChannelProfile(ApiModel):
     `Channel` adds its id, `ChannelUpsert` is the optional copy a `PUT` sends."""
 
     name: ChannelName
+    kind: ChannelKind = Field(
+        default=ChannelKind.STORE,
+        description="Store: its keys search every channel's synced customers and read or change them, "
+        "as a till does. Online: its keys create customers and reach only those created through this "
+        "channel (by their GUID, or by the account number of one HQ created for it); a search is 403 "
+        "and any other customer 404",
+    )
     default_country: CountryCode = "USA"
     async_customer_creation: StrictBool = False
     enhanced_async_customers: StrictBool = True
@@ -79,6 +94,10 @@ class Channel(ChannelProfile):
                 else {**self.customer_defaults.model_dump(), **sent.model_dump(exclude_unset=True)}
             )
         return Channel.model_validate(values)
+
+    def reaches_everyone(self) -> bool:
+        """A store's key may find any returning customer; an online one only its own."""
+        return self.kind is ChannelKind.STORE
 
     def public(self) -> dict[str, object]:
         return self.model_dump(by_alias=True)

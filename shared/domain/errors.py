@@ -52,6 +52,12 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class ChannelKindForbidsSearch(DomainError):
+    """An online channel's key reaches only its own customers: it may not look for others."""
+
+    code = "channel-kind-forbids-search"
+
+
 class ChannelNotFound(DomainError):
     code = "channel-not-found"
 

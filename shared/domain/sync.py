@@ -89,7 +89,17 @@ class SyncStatusReport(BaseModel):
     oldest_pending_seconds: float | None = Field(alias="oldestPendingSeconds")
     poison_messages: int = Field(alias="poisonMessages")
     last_run: RunSummary | None = Field(alias="lastRun")
-    open_duplicates: int = Field(alias="openDuplicates")
+    open_duplicates: int | None = Field(
+        alias="openDuplicates", description="null while HQ storage, which keeps them, is unavailable"
+    )
+    unavailable: list[str] = Field(
+        default_factory=list, description="what could not be read: `headquarters` while HQ storage is down"
+    )
+    as_of: datetime = Field(
+        alias="asOf",
+        description="when these numbers were read: an instance reads them again at most every "
+        "SYNC_STATUS_MAX_AGE_SECONDS, whoever asks and however often",
+    )
 
 
 class HealthReport(BaseModel):

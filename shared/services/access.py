@@ -27,6 +27,12 @@ def require_admin(dependencies: Dependencies, *, authorization: str | None) -> N
     raise Unauthorized("The admin key is not valid")
 
 
+def presents_admin_key(dependencies: Dependencies, *, authorization: str | None) -> bool:
+    """On a route anyone may call: whether the caller is ops (anything else is simply anonymous)."""
+    token = bearer_token(authorization)
+    return token is not None and is_admin_token(token, dependencies.settings.admin_api_key)
+
+
 def require_any_key(dependencies: Dependencies, *, authorization: str | None) -> None:
     """HQ-wide reads every till needs (the attribute definitions): the admin key or any channel's key."""
     token = bearer_token(authorization)

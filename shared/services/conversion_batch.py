@@ -80,6 +80,7 @@ def run_conversion_batch(dependencies: Dependencies, *, trigger: str) -> RunSumm
         duration_ms=int((time.monotonic() - started) * 1000),
     )
     dependencies.run_log.record(summary)
+    dependencies.status_snapshot.forget()  # this instance's next status shows the run
     if dependencies.settings.duplicate_policy is not DuplicatePolicy.OFF:
         finish_started_merges(dependencies)
     logger.info(

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from shared.domain.sync import SyncStatusReport
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
+from shared.services.snapshot import Snapshot
 from shared.settings import Settings
 from shared.storage.ports import (
     AttributeDefinitions,
@@ -52,5 +54,7 @@ class Dependencies:
     duplicates: DuplicateCandidates
     attribute_definitions: AttributeDefinitions
     hq_calls: HeadquartersCalls
+    # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
+    status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))
     faults: FaultPoints = field(default_factory=FaultPoints)
     clock: Callable[[], datetime] = utc_now

@@ -11,6 +11,7 @@ from __future__ import annotations
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import HeadquartersUnavailable
 from shared.domain.identifiers import is_account_number_shaped, is_guid
+from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import HqCustomer
 
@@ -30,15 +31,19 @@ def surviving_master(dependencies: Dependencies, account_number: str) -> HqCusto
 def find_customer(
     dependencies: Dependencies, *, channel_id: str, ref: str, to_change: bool = False
 ) -> CustomerRecord | None:
-    """By GUID or account number; pending customers are only visible in their own channel.
+    """By GUID or account number; pending customers are only visible in their own channel, and an
+    online channel sees only its own customers (None for any other, as if it did not exist).
 
     `to_change`: the record a change must go to. A linked customer is shown as itself, with the
     account it resolves to, but an edit, an address or a loyalty card goes to the HQ customer's record.
     """
+    only_own = not require_channel(dependencies, channel_id).reaches_everyone()
     account_number: str | None
     if is_guid(ref):
         customer_id = ref.lower()
         own = dependencies.customers.get(channel_id, customer_id)
+        if own is None and only_own:
+            return None  # created through another channel
         if own is not None and not own.redirects:
             return own
         if own is not None and own.linked_to_existing and not to_change:
@@ -54,10 +59,19 @@ def find_customer(
         else:
             account_number = dependencies.headquarters.account_number_of(customer_id)
     elif is_account_number_shaped(ref):
+        if only_own and not _made_for(dependencies, ref, channel_id=channel_id):
+            return None
         account_number = ref
     else:
         return None
     return _record_of_account(dependencies, account_number, channel_id=channel_id)
+
+
+def _made_for(dependencies: Dependencies, account_number: str, *, channel_id: str) -> bool:
+    """HQ made this account for a customer created through `channel_id` (merged since, it still
+    leads to the customer it became)."""
+    master = dependencies.headquarters.get(account_number)
+    return master is not None and master.channel_id == channel_id
 
 
 def _record_of_account(

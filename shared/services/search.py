@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 
 from shared.domain.customer import CustomerRecord
-from shared.domain.errors import FieldError, ValidationFailed
+from shared.domain.errors import ChannelKindForbidsSearch, FieldError, ValidationFailed
 from shared.domain.paging import decode_cursor, encode_cursor
 from shared.domain.search import (
     ACCOUNT,
@@ -71,6 +71,10 @@ def search_customers(
     entries it returns, their stale neighbours, and one more to know whether a next page exists.
     """
     channel = require_channel(dependencies, channel_id)
+    if not channel.reaches_everyone():
+        raise ChannelKindForbidsSearch(
+            f"Channel '{channel_id}' is {channel.kind.value}: its keys may not search"
+        )
     phases = search_phases(query_terms(text, default_country=channel.default_country))
     position = decode_cursor(cursor) or {}
     first_phase, after = _resume_at(position, len(phases))

@@ -109,6 +109,8 @@ class StorageAccount:
     `transport` is the azure-core HTTP transport under the SDK's retry policy: the seam through
     which tests make storage slow, failing or throttling, as httpx's MockTransport does.
     `credential` stands in for the Entra credential an identity-based connection names.
+    `unavailable` is the error its own calls (creating a table) raise when it does not answer: HQ's
+    account says HQ is unavailable, so a caller can tell it from the channel's.
     """
 
     def __init__(
@@ -118,7 +120,9 @@ class StorageAccount:
         retry: RetrySettings | None = None,
         transport: HttpTransport[Any, Any] | None = None,
         credential: TokenCredential | None = None,
+        unavailable: Callable[[str], DomainError] = StorageUnavailable,
     ) -> None:
+        self._unavailable = unavailable
         if isinstance(connection, str):
             connection = StorageConnection(connection_string=connection)
         self._connection = connection
@@ -157,7 +161,7 @@ class StorageAccount:
         if client is not None:
             return client
         client = self._tables.get_table_client(name)
-        with translate_storage_errors(), suppress(ResourceExistsError):
+        with translate_storage_errors(self._unavailable), suppress(ResourceExistsError):
             client.create_table()
         with self._lock:
             self._known_tables[name] = client

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
-from shared.domain.channel import Channel, CustomerDefaults
+from shared.domain.channel import Channel, ChannelKind, CustomerDefaults
 from shared.storage.account import StorageAccount, translate_storage_errors
 
 CHANNELS_TABLE = "Channels"
@@ -41,6 +41,7 @@ class ChannelTable:
         return Channel(
             channel_id=channel_id,
             name=entity["Name"],
+            kind=ChannelKind(entity.get("Kind") or ChannelKind.STORE),  # channels made before kinds: stores
             default_country=entity["DefaultCountry"],
             customer_defaults=CustomerDefaults.model_validate_json(defaults)
             if defaults
@@ -53,6 +54,7 @@ class ChannelTable:
             "PartitionKey": CHANNELS_PARTITION,
             "RowKey": channel.channel_id,
             "Name": channel.name,
+            "Kind": channel.kind.value,
             "DefaultCountry": channel.default_country,
             "CustomerDefaults": channel.customer_defaults.model_dump_json(by_alias=True),
             "UpdatedAt": datetime.now(UTC),

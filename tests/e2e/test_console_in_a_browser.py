@@ -8,6 +8,7 @@ Where no Chromium is installed the test is skipped with one line saying so (`mak
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ import pytest
 from tests.e2e.conftest import StartHost, failed_conversion
 from tests.support.api import wait_for
 from tests.support.builders import TEST_ADMIN_KEY, person, unique_phone
+from tests.support.faults import StorageFaults
 
+NOT_SHOWN = "\N{EN DASH}"  # the console's mark for a number it could not read
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -159,4 +162,43 @@ def test_a_duplicate_is_reviewed_side_by_side_and_merged_from_the_console(
     survivor = api.customer(south[0], south[1], newer.json()["customerId"]).json()
     assert survivor["customerId"] == older.json()["customerId"]
     assert [item["value"] for item in survivor["additionalEmails"]] == ["ada.work@example.com"]
+    context.close()
+
+
+def test_with_hq_storage_down_the_console_shows_every_channel_panel_and_says_hq_is_unavailable(
+    start_host: StartHost, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    hq_down = StorageFaults(fail_when=lambda request: True)
+    api = start_host(hq_transport=hq_down, queue_trigger=False)
+    channel_id, key = api.new_channel(asyncCustomerCreation=True)
+    created = api.create_customer(
+        channel_id, key, person(email=f"hq.down.{uuid.uuid4().hex[:8]}@example.com")
+    )
+    assert created.status_code == 201, created.text  # an async create needs no HQ
+    anonymous = api.http.get("/api/sync/status").json()
+    assert anonymous["unavailable"] == ["headquarters"] and anonymous["openDuplicates"] is None
+    assert anonymous["pendingCustomers"] >= 1
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{api.base_url}/api/console")
+    page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
+    page.keyboard.press("Enter")
+    expect(page.locator("#hq-unavailable")).to_be_visible(timeout=20_000)
+    expect(page.locator("#hq-unavailable")).to_contain_text("HQ unavailable")
+    expect(page.locator("#duplicates-problem")).to_contain_text("HQ unavailable", timeout=20_000)
+    # The channel storage's panels are all there.
+    expect(page.locator("#pendingCustomers")).to_have_text(re.compile(r"^\d+$"))
+    expect(page.locator("#openDuplicates")).to_have_text(NOT_SHOWN)
+    for panel in ("counters", "runs", "chart", "operations"):
+        expect(page.locator(f"#{panel}-problem")).to_be_hidden()
+    page.get_by_label("Channel").fill(channel_id)
+    page.get_by_label("State").select_option("Pending")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#operations tr", has_text=created.json()["customerId"])).to_have_count(1)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-hq-down.png"), full_page=True)
+    assert hq_down.failures > 0
     context.close()

@@ -90,6 +90,7 @@ def test_channel_defaults_follow_the_contract(api: ApiClient) -> None:
     assert channel == {
         "channelId": channel_id,
         "name": "Test store",
+        "kind": "Store",
         "defaultCountry": "USA",
         "asyncCustomerCreation": False,
         "enhancedAsyncCustomers": True,

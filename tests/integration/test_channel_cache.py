@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from shared.domain.access import new_channel_key
-from shared.domain.channel import Channel, ChannelUpsert
+from shared.domain.channel import Channel, ChannelKind, ChannelUpsert
 from shared.storage.account import StorageAccount
 from shared.storage.cached import CachedChannelKeys, CachedChannels
 from shared.storage.channel_keys import ChannelKeyTable
-from shared.storage.channels import ChannelTable
+from shared.storage.channels import CHANNELS_PARTITION, CHANNELS_TABLE, ChannelTable
 from shared.storage.ports import StoredKey
 from tests.support.builders import unique_channel_id
 
@@ -59,3 +59,23 @@ def test_a_profile_change_counts_at_once_here_and_within_the_ttl_elsewhere(
     assert elsewhere.get(channel.channel_id) == channel
     clock.now += 5
     assert elsewhere.get(channel.channel_id) == changed
+
+
+def test_a_channel_saved_before_kinds_existed_reads_as_a_store(storage_connection_string: str) -> None:
+    channel_id = unique_channel_id()
+    account = StorageAccount(storage_connection_string)
+    account.table(CHANNELS_TABLE).upsert_entity(
+        {
+            "PartitionKey": CHANNELS_PARTITION,
+            "RowKey": channel_id,
+            "Name": "Old store",
+            "DefaultCountry": "FRA",
+        }
+    )
+    channels = ChannelTable(account)
+    old = channels.get(channel_id)
+    assert old is not None and old.kind is ChannelKind.STORE and old.reaches_everyone()
+    channels.save(old.updated(ChannelUpsert(kind=ChannelKind.ONLINE)))
+    online = channels.get(channel_id)
+    assert online is not None and online.kind is ChannelKind.ONLINE and not online.reaches_everyone()
+    assert (online.name, online.default_country) == ("Old store", "FRA")
