@@ -8,6 +8,7 @@ from functions.endpoint import Answer, Call, Operation, Parameter, endpoint
 from functions.http_api import json_response, read_json_body
 from shared.bootstrap import AppDependencies
 from shared.domain.attributes import AttributeDefinition, AttributeDefinitionInput, AttributeList
+from shared.domain.roles import Role
 from shared.services.attributes import define_attribute, list_attributes, retire_attribute
 
 
@@ -21,6 +22,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listCustomerAttributes",
             "The customer attributes HQ defines, for the till's customer form (any key)",
             caller="any-key",
+            role=Role.CUSTOMERS_STEWARD,
             parameters=(Parameter("includeRetired", "query", bool, default=False),),
             answers={200: Answer(AttributeList)},
             problems=(401, 422),
@@ -37,6 +39,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "putCustomerAttribute",
             "Define or change a customer attribute; a retired one comes back (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="attribute.define",
             body=AttributeDefinitionInput,
             answers={
                 200: Answer(AttributeDefinition, "Changed"),
@@ -58,6 +62,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "retireCustomerAttribute",
             "Retire a customer attribute: no new values, existing ones kept and readable (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="attribute.retire",
             answers={200: Answer(AttributeDefinition)},
             problems=(401, 403, 404),
         ),

@@ -7,7 +7,17 @@ from typing import Any
 
 import azure.functions as func
 
-from functions import attributes, channels, console, conversion, customers, duplicates, openapi, sync_admin
+from functions import (
+    attributes,
+    audit,
+    channels,
+    console,
+    conversion,
+    customers,
+    duplicates,
+    openapi,
+    sync_admin,
+)
 from shared.bootstrap import AppDependencies
 
 
@@ -33,6 +43,7 @@ def build_function_app(dependencies: AppDependencies) -> func.FunctionApp:
         sync_admin.blueprint(dependencies),
         duplicates.blueprint(dependencies),
         attributes.blueprint(dependencies),
+        audit.blueprint(dependencies),
         console.blueprint(dependencies),
         openapi.blueprint(dependencies, registered=app.get_functions),
     ]:

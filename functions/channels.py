@@ -9,6 +9,7 @@ from functions.http_api import json_response, read_json_body
 from shared.bootstrap import AppDependencies
 from shared.domain.access import IssuedKey
 from shared.domain.channel import Channel, ChannelUpsert
+from shared.domain.roles import Role
 from shared.services.access import issue_channel_key, revoke_channel_key
 from shared.services.channels import require_channel, save_channel
 
@@ -23,6 +24,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "putChannel",
             "Create or update a channel (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="channel.put",
             body=ChannelUpsert,
             answers={200: Answer(Channel, "Updated"), 201: Answer(Channel, "Created")},
             problems=(400, 401, 403, 413, 422),
@@ -41,6 +44,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "getChannel",
             "Read a channel",
             caller="channel-or-admin",
+            role=Role.CUSTOMERS_STEWARD,
             answers={200: Answer(Channel)},
             problems=(401, 403, 404),
         ),
@@ -55,6 +59,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "issueChannelKey",
             "Issue a channel key (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="key.issue",
             answers={201: Answer(IssuedKey, "Created")},
             problems=(401, 403, 404),
         ),
@@ -71,6 +77,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "revokeChannelKey",
             "Revoke a channel key (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="key.revoke",
             answers={204: Answer(None, "Revoked")},
             problems=(401, 403, 404),
         ),

@@ -8,6 +8,7 @@ from functions.endpoint import Answer, Call, Operation, Parameter, endpoint, pag
 from functions.http_api import json_response
 from shared.bootstrap import AppDependencies
 from shared.domain.duplicates import DuplicateCandidate, DuplicatePage, DuplicateStatus
+from shared.domain.roles import Role
 from shared.domain.survivorship import DuplicateReview
 from shared.domain.views import CustomerPublic
 from shared.services.duplicate_review import review_duplicate
@@ -30,6 +31,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listDuplicates",
             "Duplicate candidates, a page at a time in a stable order (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
             parameters=(
                 Parameter("status", "query", DuplicateStatus),
                 *paging(high=MAX_DUPLICATE_PAGE, default=DEFAULT_DUPLICATE_PAGE),
@@ -53,6 +55,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "reviewDuplicate",
             "Both customers side by side, the conflicts, and exactly what a merge would leave (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
             answers={200: Answer(DuplicateReview)},
             problems=(401, 403, 404),
         ),
@@ -67,6 +70,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "dismissDuplicate",
             "Not the same customer: never flag this pair again (admin)",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="duplicate.dismiss",
             answers={200: Answer(DuplicateCandidate)},
             problems=(401, 403, 404, 409),
         ),
@@ -82,6 +87,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "The same customer: merge the newer HQ customer into the older, the survivor (admin). "
             "Asking again is harmless and finishes a merge that stopped half-way",
             caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="duplicate.merge",
             answers={200: Answer(CustomerPublic)},
             problems=(401, 403, 404, 409, 503),
         ),

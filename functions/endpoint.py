@@ -6,6 +6,7 @@ reads the same declaration to describe the route, so the document cannot drift f
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -20,7 +21,9 @@ from pydantic import BaseModel, Field
 from functions.http_api import path_of, problem_for, problem_response
 from shared.bootstrap import AppDependencies
 from shared.domain.errors import DomainError, FieldError, ValidationFailed, parse_choice
-from shared.services.access import require_admin, require_any_key, require_channel_access
+from shared.domain.roles import Actor, Role
+from shared.services.access import require_any_key, require_channel_access, require_role
+from shared.services.audit import record_admin_change
 from shared.services.dependencies import Dependencies
 from shared.telemetry import invocation
 
@@ -86,6 +89,10 @@ class Operation:
     problems: tuple[int, ...] = ()
     body: type[BaseModel] | None = None
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    # The app role a person needs (the admin key holds every one): required of every route ops call.
+    role: Role | None = None
+    # An admin change: recorded in the audit log under this action, with who made it.
+    audit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ class Call:
     dependencies: Dependencies
     channel_id: str | None
     operation: Operation | None = None
+    actor: Actor | None = None  # who calls an admin route: a person, or the admin key holder
 
     @property
     def channel(self) -> str:
@@ -132,8 +140,16 @@ def endpoint(app: AppDependencies, operation: Operation) -> Callable[[Handler], 
         def answer(req: func.HttpRequest) -> func.HttpResponse:
             try:
                 dependencies = app()
-                channel_id = _check_caller(dependencies, operation.caller, req)
-                return handler(Call(req, dependencies, channel_id, operation))
+                channel_id, actor = _check_caller(dependencies, operation, req)
+                response = handler(Call(req, dependencies, channel_id, operation, actor))
+                if operation.audit and actor is not None and response.status_code < 400:
+                    record_admin_change(
+                        dependencies,
+                        actor=actor.actor_id,
+                        action=operation.audit,
+                        target=_target(req, response),
+                    )
+                return response
             except DomainError as error:
                 return problem_for(error, path_of(req))
             except Exception:
@@ -193,20 +209,45 @@ def operation_of(function: Callable[..., Any]) -> Operation | None:
     return found if isinstance(found, Operation) else None
 
 
-def _check_caller(dependencies: Dependencies, caller: Caller, req: func.HttpRequest) -> str | None:
-    """The one place a route's caller is checked; answers the route's channel id when it has one."""
+def _check_caller(
+    dependencies: Dependencies, operation: Operation, req: func.HttpRequest
+) -> tuple[str | None, Actor | None]:
+    """The one place a route's caller is checked; answers the route's channel id when it has one,
+    and who calls when it is ops."""
     authorization = req.headers.get("Authorization")
+    caller, role = operation.caller, operation.role
+    actor: Actor | None = None
     if caller == "admin":
-        require_admin(dependencies, authorization=authorization)
+        assert role is not None, "an admin route names the role it needs"
+        actor = require_role(dependencies, authorization=authorization, role=role)
     if caller == "any-key":
-        require_any_key(dependencies, authorization=authorization)
+        assert role is not None, "an any-key route names the role a person needs"
+        actor = require_any_key(dependencies, authorization=authorization, role=role)
     channel_id = req.route_params.get("channelId")
     if caller in ("channel", "channel-or-admin"):
         assert channel_id is not None, "a channel route has {channelId}"
-        require_channel_access(
+        actor = require_channel_access(
             dependencies,
             authorization=authorization,
             channel_id=channel_id,
-            admin_allowed=caller == "channel-or-admin",
+            admin_role=role if caller == "channel-or-admin" else None,
         )
-    return str(channel_id) if channel_id is not None else None
+    return (str(channel_id) if channel_id is not None else None), actor
+
+
+def _target(req: func.HttpRequest, response: func.HttpResponse) -> str:
+    """What an admin change was made to: its path below /api (ids only), and the id of what it made."""
+    target = path_of(req).removeprefix("/api/")
+    made = _made_id(response)
+    return f"{target}/{made}" if made else target
+
+
+def _made_id(response: func.HttpResponse) -> str | None:
+    if response.status_code != 201:
+        return None
+    try:
+        body = json.loads(response.get_body() or b"{}")
+    except ValueError:
+        return None
+    made = body.get("keyId") if isinstance(body, dict) else None
+    return str(made) if made else None

@@ -91,6 +91,8 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
         401, "Authentication required", (("WWW-Authenticate", 'Bearer realm="commerce"'),)
     ),
     errors.Forbidden: HttpAnswer(403, "This key may not access this resource"),
+    errors.SignInUnavailable: HttpAnswer(503, "Sign-in is unavailable", (("Retry-After", "5"),)),
+    errors.RoleRequired: HttpAnswer(403, "Your roles do not include this operation"),
     errors.ChannelKindForbidsSearch: HttpAnswer(403, "This channel's kind may not search customers"),
     errors.ChannelNotFound: HttpAnswer(404, "Channel not found"),
     errors.CustomerNotFound: HttpAnswer(404, "Customer not found"),

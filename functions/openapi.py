@@ -30,7 +30,8 @@ PROBLEM_JSON = "application/problem+json"
 SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
-    "description": "A channel key (POST /api/channels/{channelId}/keys) or ADMIN_API_KEY.",
+    "description": "A channel key (POST /api/channels/{channelId}/keys); for ops, an Entra ID access "
+    "token carrying the route's app role (x-required-role), or ADMIN_API_KEY, which holds every role.",
 }
 
 
@@ -132,6 +133,8 @@ def _operation(operation: Operation) -> dict[str, Any]:
         document["parameters"] = [_parameter(parameter) for parameter in operation.parameters]
     if operation.caller == "anyone":
         document["security"] = []
+    if operation.role is not None:
+        document["x-required-role"] = operation.role.value
     return document
 
 

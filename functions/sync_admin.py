@@ -9,8 +9,9 @@ from functions.http_api import json_response
 from functions.responses import OperationList
 from shared.bootstrap import AppDependencies
 from shared.domain.operations import OperationState, SyncOperation
+from shared.domain.roles import Role
 from shared.domain.sync import HealthReport, RunList, RunSummary, SyncHistory, SyncStatusReport
-from shared.services.access import presents_admin_key
+from shared.services.access import acts_as
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.sync_history import (
     DEFAULT_HOURS,
@@ -39,7 +40,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         ),
     )
     def get_sync_status(call: Call) -> func.HttpResponse:
-        fresh = presents_admin_key(call.dependencies, authorization=call.request.headers.get("Authorization"))
+        authorization = call.request.headers.get("Authorization")
+        fresh = acts_as(call.dependencies, authorization=authorization, role=Role.SYNC_OPERATOR)
         return json_response(sync_status(call.dependencies, fresh=fresh))
 
     @routes.route(route="sync/runs", methods=["POST"])
@@ -49,6 +51,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "runConversionBatch",
             "Run the conversion batch now (admin)",
             caller="admin",
+            role=Role.SYNC_OPERATOR,
+            audit="sync.run",
             answers={200: Answer(RunSummary)},
             problems=(401, 403),
         ),
@@ -63,6 +67,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listConversionRuns",
             "The latest conversion batch runs, newest first (admin)",
             caller="admin",
+            role=Role.SYNC_OPERATOR,
             parameters=(Parameter.whole_number("limit", high=MAX_RUNS, default=DEFAULT_RUNS),),
             answers={200: Answer(RunList)},
             problems=(401, 403, 422),
@@ -78,6 +83,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "getSyncHistory",
             "Backlog and conversions over the last hours, in 24 intervals (admin)",
             caller="admin",
+            role=Role.SYNC_OPERATOR,
             parameters=(Parameter.whole_number("hours", high=MAX_HOURS, default=DEFAULT_HOURS),),
             answers={200: Answer(SyncHistory)},
             problems=(401, 403, 422),
@@ -107,6 +113,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "listSyncOperations",
             "Synchronization operations (admin)",
             caller="admin",
+            role=Role.SYNC_OPERATOR,
             parameters=(
                 Parameter("status", "query", OperationState),
                 Parameter("channelId", "query"),
@@ -132,6 +139,8 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
             "retrySyncOperation",
             "Retry one operation (admin)",
             caller="admin",
+            role=Role.SYNC_OPERATOR,
+            audit="operation.retry",
             answers={202: Answer(SyncOperation, "Accepted")},
             problems=(401, 403, 404, 409),
         ),

@@ -35,6 +35,12 @@ param hqTimeoutSeconds string = '2'
 @description('Format of HQ account numbers; must contain {number}.')
 param customerAccountFormat string = 'C{number:09d}'
 
+@description('Entra ID tenant whose people sign in to the admin routes; empty: only the admin key opens them.')
+param entraTenantId string = ''
+
+@description('Application (client) ID of the app registration that declares the app roles: the audience (aud) of the people\'s v2 access tokens. Set with entraTenantId.')
+param entraAudience string = ''
+
 @description('Storage account of the HQ tables; empty means the app\'s own account.')
 param hqStorageAccountName string = ''
 
@@ -326,6 +332,8 @@ var appSettings = [
   { name: 'CONVERSION_SCHEDULE', value: conversionSchedule }
   { name: 'HQ_TIMEOUT_SECONDS', value: hqTimeoutSeconds }
   { name: 'CUSTOMER_ACCOUNT_FORMAT', value: customerAccountFormat }
+  { name: 'ENTRA_TENANT_ID', value: entraTenantId }
+  { name: 'ENTRA_AUDIENCE', value: entraAudience }
   // The host refuses bodies above 1 MiB before the app reads them; the app itself allows 64 KiB.
   { name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', value: '1048576' }
 ]
@@ -405,6 +413,15 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   properties: { allow: false }
 }
 
+// The app roles the app registration must declare (infra/README.md, "People and roles"): their
+// values are what the app checks in a token's `roles` claim.
+var appRoles = [
+  { value: 'Sync.Operator', displayName: 'Sync operator', description: 'Sync status, operations, runs and history: the console.' }
+  { value: 'Customers.Steward', displayName: 'Customers steward', description: 'Channels, keys, customer attributes, duplicates, webhooks and the change feed.' }
+  { value: 'Privacy.Officer', displayName: 'Privacy officer', description: 'Data subject requests, access logs and the audit log.' }
+]
+
+output appRoles array = appRoles
 output functionAppName string = app.name
 output storageAccountName string = storage.name
 output keyVaultName string = vault.name

@@ -17,6 +17,7 @@ from shared.services.snapshot import Snapshot
 from shared.settings import Settings, load_settings
 from shared.storage.account import RetrySettings, StorageAccount
 from shared.storage.attributes import AttributeDefinitionTable, CachedAttributeDefinitions
+from shared.storage.audit_log import AuditLogTable
 from shared.storage.cached import CachedChannelKeys, CachedChannels
 from shared.storage.channel_activity import ChannelActivityTable
 from shared.storage.channel_customers import ChannelCustomerTable
@@ -24,6 +25,7 @@ from shared.storage.channel_keys import ChannelKeyTable
 from shared.storage.channels import ChannelTable
 from shared.storage.customer_ids import CustomerIdRegistry
 from shared.storage.duplicates import HqDuplicateCandidates, HqMatchIndex
+from shared.storage.entra_tokens import EntraTokens
 from shared.storage.headquarters import HeadquartersCustomers
 from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
 from shared.storage.search_index import CustomerSearchIndex
@@ -75,6 +77,8 @@ def build_dependencies(
             AttributeDefinitionTable(channel_account), ttl_seconds=settings.channel_cache_seconds
         ),
         hq_calls=HeadquartersCalls(timeout_seconds=settings.hq_timeout_seconds),
+        person_tokens=EntraTokens(settings),
+        audit_log=AuditLogTable(channel_account),
         faults=faults or FaultPoints(),
     )
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -99,6 +100,20 @@ class StorageConnection:
 
 
 DEFAULT_CONVERSION_SCHEDULE = "0 */5 * * * *"
+DEFAULT_ENTRA_AUTHORITY = "https://login.microsoftonline.com"
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _check_authority(authority: str) -> None:
+    """https, or http to this machine only (a test's or a local run's OpenID configuration)."""
+    parsed = urlsplit(authority)
+    if parsed.scheme == "https" and parsed.hostname:
+        return
+    if parsed.scheme == "http" and parsed.hostname in _LOOPBACK_HOSTS:
+        return
+    raise ValueError("ENTRA_AUTHORITY must be an https URL (http is accepted for a loopback authority only)")
+
+
 LOCAL_ADMIN_API_KEY = "dev-admin-key"
 
 
@@ -148,6 +163,14 @@ class Settings(BaseSettings):
     sync_status_max_age_seconds: float = Field(
         default=10.0, ge=0, le=300, validation_alias="SYNC_STATUS_MAX_AGE_SECONDS"
     )
+    # People sign in with Entra ID: access tokens of this tenant for this audience (unset: the admin
+    # key is the only way in).
+    entra_tenant_id: str | None = Field(default=None, validation_alias="ENTRA_TENANT_ID")
+    entra_audience: str | None = Field(default=None, validation_alias="ENTRA_AUDIENCE")
+    entra_authority: str = Field(default=DEFAULT_ENTRA_AUTHORITY, validation_alias="ENTRA_AUTHORITY")
+    entra_keys_refresh_cooldown_seconds: float = Field(
+        default=30.0, ge=0, le=3600, validation_alias="ENTRA_KEYS_REFRESH_COOLDOWN_SECONDS"
+    )
 
     @model_validator(mode="after")
     def _check_account_format(self) -> Settings:
@@ -158,7 +181,18 @@ class Settings(BaseSettings):
                 f"CUSTOMER_ACCOUNT_FORMAT must format {{number}}, got {self.customer_account_format!r}"
             ) from error
         self.storage, self.hq_storage  # noqa: B018 - a connection missing a part fails here, at start-up
+        _check_authority(self.entra_authority)
+        if bool(self.entra_tenant_id) != bool(self.entra_audience):
+            raise ValueError("ENTRA_TENANT_ID and ENTRA_AUDIENCE go together: set both, or neither")
         return self
+
+    @property
+    def entra_configuration_url(self) -> str | None:
+        """Where the tenant publishes its issuer and signing keys; None while sign-in is off."""
+        if not self.entra_tenant_id:
+            return None
+        authority = self.entra_authority.rstrip("/")
+        return f"{authority}/{self.entra_tenant_id}/v2.0/.well-known/openid-configuration"
 
     @property
     def storage(self) -> StorageConnection:

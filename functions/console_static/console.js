@@ -1,4 +1,4 @@
-// The synchronization console: reads the app's own JSON routes with the admin key the operator
+// The synchronization console: reads the app's own JSON routes with the Entra ID token or admin key the operator
 // typed, kept in this tab's session storage only. Every value goes into the page as text, never as
 // markup, so nothing a client stored can run here.
 "use strict";
@@ -307,7 +307,9 @@ function showProblem(panel, error) {
   line.textContent =
     error.problem === "headquarters-unavailable"
       ? "HQ unavailable: shown again as soon as HQ answers."
-      : `Could not load: ${error.message}`;
+      : error.problem === "role-required"
+        ? `Not shown: ${error.message}.`
+        : `Could not load: ${error.message}`;
 }
 
 async function load(panels) {
@@ -330,7 +332,7 @@ async function refresh() {
   ]);
   if (!adminKey()) {
     $("hq-unavailable").hidden = !hqDown;
-    say("Type the admin key to see runs and operations.");
+    say("Paste your Entra ID token or the admin key to see runs and operations.");
     return;
   }
   const errors = [statusError, ...(await load([
@@ -342,9 +344,9 @@ async function refresh() {
   hqDown = hqDown || errors.some((error) => error.problem === "headquarters-unavailable");
   $("hq-unavailable").hidden = !hqDown;
   $("updated-at").textContent = `Updated ${new Date().toLocaleTimeString()}`;
-  if (errors.some((error) => error.status === 401 || error.status === 403)) {
+  if (errors.some((error) => error.status === 401 || (error.status === 403 && error.problem !== "role-required"))) {
     sessionStorage.removeItem(KEY_SLOT);
-    say("That key was refused: type the admin key again.", true);
+    say("That key or token was refused (or has expired): paste it again.", true);
   } else if ($("message").classList.contains("error") || !$("message").textContent) {
     say("");
   }

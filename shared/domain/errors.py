@@ -52,6 +52,18 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class SignInUnavailable(DomainError):
+    """The Entra ID tenant's configuration or signing keys could not be read: try again shortly."""
+
+    code = "sign-in-unavailable"
+
+
+class RoleRequired(DomainError):
+    """A person signed in, without the app role this route needs."""
+
+    code = "role-required"
+
+
 class ChannelKindForbidsSearch(DomainError):
     """An online channel's key reaches only its own customers: it may not look for others."""
 

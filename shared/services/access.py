@@ -10,39 +10,51 @@ from shared.domain.access import (
     parse_channel_key,
     secret_matches,
 )
-from shared.domain.errors import Forbidden, NotFound, Unauthorized
+from shared.domain.errors import DomainError, Forbidden, NotFound, RoleRequired, Unauthorized
+from shared.domain.roles import ADMIN_KEY_HOLDER, Actor, Role, looks_like_jwt
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
 from shared.storage.ports import StoredKey
 
 
-def require_admin(dependencies: Dependencies, *, authorization: str | None) -> None:
+def require_role(dependencies: Dependencies, *, authorization: str | None, role: Role) -> Actor:
+    """Who may make an admin call: the admin key (every role), or a person whose Entra ID access token
+    carries `role`. A channel key is forbidden here; anything else is 401."""
     token = bearer_token(authorization)
     if token is None:
-        raise Unauthorized("Send 'Authorization: Bearer <admin key>'")
+        raise Unauthorized("Send 'Authorization: Bearer <admin key or Entra ID access token>'")
     if is_admin_token(token, dependencies.settings.admin_api_key):
-        return
+        return ADMIN_KEY_HOLDER
+    if looks_like_jwt(token):
+        person = dependencies.person_tokens.verify(token)
+        if not person.holds(role):
+            raise RoleRequired(f"This operation needs the app role '{role.value}'")
+        return person
     if _is_genuine_channel_key(dependencies, token):
         raise Forbidden("Channel keys cannot call admin endpoints")
     raise Unauthorized("The admin key is not valid")
 
 
-def presents_admin_key(dependencies: Dependencies, *, authorization: str | None) -> bool:
-    """On a route anyone may call: whether the caller is ops (anything else is simply anonymous)."""
-    token = bearer_token(authorization)
-    return token is not None and is_admin_token(token, dependencies.settings.admin_api_key)
+def acts_as(dependencies: Dependencies, *, authorization: str | None, role: Role) -> bool:
+    """On a route anyone may call: whether the caller holds `role` (anyone else is simply anonymous)."""
+    try:
+        require_role(dependencies, authorization=authorization, role=role)
+    except DomainError:
+        return False
+    return True
 
 
-def require_any_key(dependencies: Dependencies, *, authorization: str | None) -> None:
-    """HQ-wide reads every till needs (the attribute definitions): the admin key or any channel's key."""
+def require_any_key(dependencies: Dependencies, *, authorization: str | None, role: Role) -> Actor | None:
+    """HQ-wide reads every till needs (the attribute definitions): any channel's key, or a person
+    (or the admin key) with `role`."""
     token = bearer_token(authorization)
-    if token is None:
-        raise Unauthorized("Send 'Authorization: Bearer <channel key or admin key>'")
-    if is_admin_token(token, dependencies.settings.admin_api_key) or _is_genuine_channel_key(
-        dependencies, token
+    if (
+        token is not None
+        and parse_channel_key(token) is not None
+        and _is_genuine_channel_key(dependencies, token)
     ):
-        return
-    raise Unauthorized("The key is not valid")
+        return None
+    return require_role(dependencies, authorization=authorization, role=role)
 
 
 def require_channel_access(
@@ -50,19 +62,21 @@ def require_channel_access(
     *,
     authorization: str | None,
     channel_id: str,
-    admin_allowed: bool = False,
-) -> None:
-    """A genuine key of this channel passes; a genuine key of another channel is forbidden."""
+    admin_role: Role | None = None,
+) -> Actor | None:
+    """A genuine key of this channel passes; a genuine key of another channel is forbidden. With
+    `admin_role`, a person holding it (or the admin key) passes too, and is answered."""
     token = bearer_token(authorization)
     if token is None:
         raise Unauthorized("Send 'Authorization: Bearer <channel key>'")
-    if admin_allowed and is_admin_token(token, dependencies.settings.admin_api_key):
-        return
     presented = parse_channel_key(token)
+    if admin_role is not None and presented is None:
+        return require_role(dependencies, authorization=authorization, role=admin_role)
     if presented is None or not _is_genuine_channel_key(dependencies, token):
         raise Unauthorized("The channel key is not valid")
     if presented.channel_id != channel_id:
         raise Forbidden(f"This key belongs to another channel than '{channel_id}'")
+    return None
 
 
 def _is_genuine_channel_key(dependencies: Dependencies, token: str) -> bool:

@@ -17,6 +17,7 @@ from shared.services.snapshot import Snapshot
 from shared.settings import Settings
 from shared.storage.ports import (
     AttributeDefinitions,
+    AuditLog,
     ChannelActivity,
     ChannelDirectory,
     ChannelKeyStore,
@@ -26,6 +27,7 @@ from shared.storage.ports import (
     HeadquartersMaster,
     MatchIndex,
     NumberSequence,
+    PersonTokens,
     RunLog,
     SearchIndex,
     SyncQueue,
@@ -54,6 +56,8 @@ class Dependencies:
     duplicates: DuplicateCandidates
     attribute_definitions: AttributeDefinitions
     hq_calls: HeadquartersCalls
+    person_tokens: PersonTokens
+    audit_log: AuditLog
     # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
     status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))
     faults: FaultPoints = field(default_factory=FaultPoints)

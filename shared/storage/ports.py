@@ -14,6 +14,7 @@ from typing import Protocol
 
 from shared.domain.address import Address
 from shared.domain.attributes import AttributeDefinition
+from shared.domain.audit import AuditEntry
 from shared.domain.changes import Changes
 from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
@@ -21,6 +22,7 @@ from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.profile import CustomerProfile
+from shared.domain.roles import Actor
 from shared.domain.search import SearchQuery, SearchTerm
 from shared.domain.sync import RunSummary, SyncMessage
 
@@ -188,6 +190,17 @@ class SyncQueue(Protocol):
     def send(self, message: SyncMessage) -> None: ...
     def poison_message_count(self) -> int: ...
     def ping(self) -> None: ...
+
+
+class PersonTokens(Protocol):
+    """People's sign-in tokens: who a valid one stands for and the app roles it carries."""
+
+    def verify(self, token: str) -> Actor: ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+    def recent(self, *, after: str | None, limit: int) -> list[tuple[str, AuditEntry]]: ...
 
 
 class RunLog(Protocol):

@@ -132,3 +132,24 @@ def test_a_function_is_named_by_its_operation() -> None:
         operation = operation_of(function.get_user_function())
         if operation is not None:
             assert function.get_function_name() == function_name_of(operation)
+
+
+def test_every_route_ops_call_names_its_role_and_every_admin_change_is_audited() -> None:
+    methods = {
+        spec.name: {str(method).upper() for method in spec.trigger.properties["methods"]}
+        for spec in index_app(function_app.app)
+        if spec.trigger.type == HTTP_TRIGGER
+    }
+    for function in function_app.app.get_functions():
+        operation = operation_of(function.get_user_function())
+        if operation is None:
+            continue  # the queue and the timer
+        for_ops = operation.caller in ("admin", "channel-or-admin", "any-key")
+        assert (operation.role is not None) == for_ops, operation.operation_id
+        if operation.caller == "admin" and methods[function_name_of(operation)] - {"GET"}:
+            assert operation.audit, f"{operation.operation_id} changes something and is not audited"
+    document = build_openapi(function_app.app)
+    assert document["paths"]["/api/audit"]["get"]["x-required-role"] == "Privacy.Officer"
+    assert document["paths"]["/api/duplicates/{duplicateId}/merge"]["post"]["x-required-role"] == (
+        "Customers.Steward"
+    )
