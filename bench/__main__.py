@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from bench.access_log_cost import measure_access_log_cost
 from bench.account_number_allocation import measure_account_number_allocation
 from bench.conversion_batch_cost import measure_conversion_batch_cost
 from bench.conversion_floor import measure_conversion_floor
@@ -43,6 +44,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_scale_of_data,
     measure_match_index_scale,
     measure_sync_status_cost,
+    measure_access_log_cost,
 ]
 
 

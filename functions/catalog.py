@@ -8,6 +8,7 @@ from typing import Any
 import azure.functions as func
 
 from functions import (
+    access_logs,
     attributes,
     audit,
     channels,
@@ -44,6 +45,7 @@ def build_function_app(dependencies: AppDependencies) -> func.FunctionApp:
         duplicates.blueprint(dependencies),
         attributes.blueprint(dependencies),
         audit.blueprint(dependencies),
+        access_logs.blueprint(dependencies),
         console.blueprint(dependencies),
         openapi.blueprint(dependencies, registered=app.get_functions),
     ]:

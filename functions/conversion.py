@@ -1,4 +1,5 @@
-"""The two ways customers get converted: the `customer-sync` queue and the recurring batch."""
+"""The two ways customers get converted: the `customer-sync` queue and the recurring batch (which
+also prunes the access log)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.bootstrap import AppDependencies
 from shared.domain.sync import SYNC_QUEUE, SyncMessage
+from shared.services.access_log import prune_access_log
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
 from shared.telemetry import invocation
@@ -54,6 +56,10 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         with invocation(context.invocation_id):
             if timer.past_due:
                 logger.info("The conversion batch is running late")
-            run_conversion_batch(app(), trigger="timer")
+            dependencies = app()
+            run_conversion_batch(dependencies, trigger="timer")
+            pruned = prune_access_log(dependencies)
+            if pruned:
+                logger.info("Pruned %d access log entries older than ACCESS_LOG_DAYS", pruned)
 
     return triggers

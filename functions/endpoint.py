@@ -23,6 +23,7 @@ from shared.bootstrap import AppDependencies
 from shared.domain.errors import DomainError, FieldError, ValidationFailed, parse_choice
 from shared.domain.roles import Actor, Role
 from shared.services.access import require_any_key, require_channel_access, require_role
+from shared.services.access_log import Accessor, accessing
 from shared.services.audit import record_admin_change
 from shared.services.dependencies import Dependencies
 from shared.telemetry import invocation
@@ -140,8 +141,9 @@ def endpoint(app: AppDependencies, operation: Operation) -> Callable[[Handler], 
         def answer(req: func.HttpRequest) -> func.HttpResponse:
             try:
                 dependencies = app()
-                channel_id, actor = _check_caller(dependencies, operation, req)
-                response = handler(Call(req, dependencies, channel_id, operation, actor))
+                channel_id, actor, accessor = _check_caller(dependencies, operation, req)
+                with accessing(accessor):
+                    response = handler(Call(req, dependencies, channel_id, operation, actor))
                 if operation.audit and actor is not None and response.status_code < 400:
                     record_admin_change(
                         dependencies,
@@ -211,9 +213,9 @@ def operation_of(function: Callable[..., Any]) -> Operation | None:
 
 def _check_caller(
     dependencies: Dependencies, operation: Operation, req: func.HttpRequest
-) -> tuple[str | None, Actor | None]:
+) -> tuple[str | None, Actor | None, Accessor | None]:
     """The one place a route's caller is checked; answers the route's channel id when it has one,
-    and who calls when it is ops."""
+    who calls when it is ops, and which channel key when it is a till or a checkout."""
     authorization = req.headers.get("Authorization")
     caller, role = operation.caller, operation.role
     actor: Actor | None = None
@@ -224,15 +226,20 @@ def _check_caller(
         assert role is not None, "an any-key route names the role a person needs"
         actor = require_any_key(dependencies, authorization=authorization, role=role)
     channel_id = req.route_params.get("channelId")
+    accessor: Accessor | None = None
     if caller in ("channel", "channel-or-admin"):
         assert channel_id is not None, "a channel route has {channelId}"
-        actor = require_channel_access(
+        admitted = require_channel_access(
             dependencies,
             authorization=authorization,
             channel_id=channel_id,
             admin_role=role if caller == "channel-or-admin" else None,
         )
-    return (str(channel_id) if channel_id is not None else None), actor
+        if isinstance(admitted, Actor):
+            actor = admitted
+        else:
+            accessor = Accessor(channel_id, admitted)
+    return (str(channel_id) if channel_id is not None else None), actor, accessor
 
 
 def _target(req: func.HttpRequest, response: func.HttpResponse) -> str:

@@ -10,11 +10,13 @@ from typing import Any
 from azure.core.pipeline.transport import HttpTransport
 
 from shared.domain.errors import HeadquartersUnavailable
+from shared.services.access_recorder import AccessRecorder
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.services.snapshot import Snapshot
 from shared.settings import Settings, load_settings
+from shared.storage.access_log import AccessLogTable
 from shared.storage.account import RetrySettings, StorageAccount
 from shared.storage.attributes import AttributeDefinitionTable, CachedAttributeDefinitions
 from shared.storage.audit_log import AuditLogTable
@@ -53,6 +55,7 @@ def build_dependencies(
     hq_account = StorageAccount(
         settings.hq_storage, retry=hq_retry, transport=hq_transport, unavailable=HeadquartersUnavailable
     )
+    access_log = AccessLogTable(channel_account)
     return Dependencies(
         settings=settings,
         channels=CachedChannels(ChannelTable(channel_account), ttl_seconds=settings.channel_cache_seconds),
@@ -79,6 +82,8 @@ def build_dependencies(
         hq_calls=HeadquartersCalls(timeout_seconds=settings.hq_timeout_seconds),
         person_tokens=EntraTokens(settings),
         audit_log=AuditLogTable(channel_account),
+        access_log=access_log,
+        access_recorder=AccessRecorder(access_log),
         faults=faults or FaultPoints(),
     )
 

@@ -63,9 +63,10 @@ def require_channel_access(
     authorization: str | None,
     channel_id: str,
     admin_role: Role | None = None,
-) -> Actor | None:
-    """A genuine key of this channel passes; a genuine key of another channel is forbidden. With
-    `admin_role`, a person holding it (or the admin key) passes too, and is answered."""
+) -> Actor | str:
+    """A genuine key of this channel passes, and its key id is answered; a genuine key of another
+    channel is forbidden. With `admin_role`, a person holding it (or the admin key) passes too, and
+    is answered."""
     token = bearer_token(authorization)
     if token is None:
         raise Unauthorized("Send 'Authorization: Bearer <channel key>'")
@@ -76,7 +77,7 @@ def require_channel_access(
         raise Unauthorized("The channel key is not valid")
     if presented.channel_id != channel_id:
         raise Forbidden(f"This key belongs to another channel than '{channel_id}'")
-    return None
+    return presented.key_id
 
 
 def _is_genuine_channel_key(dependencies: Dependencies, token: str) -> bool:

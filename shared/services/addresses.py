@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain.access_log import AccessAction
 from shared.domain.address import Address, AddressCreate, AddressPage
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import AsyncCustomerAddressUnavailable, CustomerNotFound, HeadquartersUnavailable
 from shared.domain.sync import SyncKind
 from shared.domain.validation import parse_model
 from shared.domain.values import SyncStatus
+from shared.services.access_log import note_access
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
 from shared.services.customer_views import address_page
@@ -29,6 +31,7 @@ def add_address(dependencies: Dependencies, *, channel_id: str, ref: str, body: 
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
     request = parse_model(AddressCreate, body)
+    note_access(dependencies, AccessAction.ADDRESS, [record])
     address = Address.from_request(request, sync_status=SyncStatus.PENDING, at=dependencies.clock())
     if channel.async_customer_addresses:
         dependencies.customers.commit(record.address_added(address, at=dependencies.clock()))
@@ -74,4 +77,6 @@ def list_addresses(
     record = find_customer(dependencies, channel_id=channel_id, ref=ref)
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
-    return address_page(dependencies, record, limit=limit, cursor=cursor)
+    page = address_page(dependencies, record, limit=limit, cursor=cursor)
+    note_access(dependencies, AccessAction.READ, [record])
+    return page

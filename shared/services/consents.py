@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from shared.domain.access_log import AccessAction
 from shared.domain.consent import ConsentHistory
 from shared.domain.errors import CustomerNotFound
 from shared.domain.paging import keyset_page, read_after
+from shared.services.access_log import note_access
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
 from shared.services.resolution import find_customer
@@ -26,4 +28,5 @@ def consent_history(
         record.channel_id, record.customer_id, after=read_after(cursor), limit=limit + 1
     )
     items, next_cursor = keyset_page(found, limit, lambda entry: entry[0])
+    note_access(dependencies, AccessAction.CONSENTS, [record])
     return ConsentHistory(items=[change for _, change in items], next_cursor=next_cursor)

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from shared.domain.access_log import AccessAction
 from shared.domain.address import Address
 from shared.domain.channel import Channel
 from shared.domain.creation import (
@@ -23,6 +24,7 @@ from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
 from shared.services import metrics
+from shared.services.access_log import note_access
 from shared.services.attributes import with_checked_attributes
 from shared.services.channels import require_channel
 from shared.services.conversion import convert_async_customer
@@ -64,6 +66,7 @@ def create_customer(
         reason = customer.fallback_reason.value if customer.fallback_reason else "none"
         metrics.creates.add(1, {**mode, "fallbackReason": reason})
         metrics.create_duration.record((time.perf_counter() - started) * 1000.0, mode)
+    note_access(dependencies, AccessAction.CREATE, [created.customer])
     return created
 
 
@@ -217,4 +220,6 @@ def get_customer(dependencies: Dependencies, *, channel_id: str, ref: str) -> Cu
     record = find_customer(dependencies, channel_id=channel_id, ref=ref)
     if record is None:
         raise CustomerNotFound(f"No customer '{ref}' in channel '{channel_id}'")
-    return customer_view(dependencies, record)
+    view = customer_view(dependencies, record)
+    note_access(dependencies, AccessAction.READ, [view])
+    return view

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from shared.domain.sync import SyncStatusReport
+from shared.services.access_recorder import AccessRecorder
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.services.snapshot import Snapshot
 from shared.settings import Settings
 from shared.storage.ports import (
+    AccessLog,
     AttributeDefinitions,
     AuditLog,
     ChannelActivity,
@@ -58,6 +60,8 @@ class Dependencies:
     hq_calls: HeadquartersCalls
     person_tokens: PersonTokens
     audit_log: AuditLog
+    access_log: AccessLog
+    access_recorder: AccessRecorder
     # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
     status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))
     faults: FaultPoints = field(default_factory=FaultPoints)

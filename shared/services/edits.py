@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.domain.access_log import AccessAction
 from shared.domain.channel import Channel
 from shared.domain.creation import ENHANCED_FLAG
 from shared.domain.customer import CustomerRecord
@@ -24,6 +25,7 @@ from shared.domain.profile import CustomerProfile, CustomerUpdate
 from shared.domain.validation import parse_model
 from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
+from shared.services.access_log import note_access
 from shared.services.attributes import with_checked_attributes
 from shared.services.channels import require_channel
 from shared.services.conversion import replay_operations
@@ -68,11 +70,13 @@ def edit_customer(
         refreshed = dependencies.customers.get(edited.channel_id, edited.customer_id) or edited
         return customer_view(dependencies, refreshed)
 
-    return retry_on_conflict(
+    view = retry_on_conflict(
         attempt,
         conflicts=(RecordChanged,),
         exhausted=VersionMismatch("The customer kept changing; read it again and retry"),
     )
+    note_access(dependencies, AccessAction.EDIT, [view])
+    return view
 
 
 def _edited_profile(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from shared.domain.access_log import AccessAction
 from shared.domain.errors import AsyncCustomerLoyaltyUnavailable, CustomerNotFound
 from shared.domain.loyalty import LOYALTY_CARD_FORMAT, LoyaltyCard
+from shared.services.access_log import note_access
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
 from shared.services.resolution import find_customer
@@ -20,6 +22,7 @@ def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str)
         )
     card_number = LOYALTY_CARD_FORMAT.format(number=dependencies.loyalty_card_numbers.next_number())
     dependencies.headquarters.save_loyalty_card(record.account_number, card_number, channel_id=channel_id)
+    note_access(dependencies, AccessAction.LOYALTY, [record])
     return LoyaltyCard(
         card_number=card_number, account_number=record.account_number, customer_id=record.customer_id
     )

@@ -6,6 +6,7 @@ Each record stands alone: it is created in async mode (or replayed, since each c
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,7 +54,11 @@ def upload_offline_customers(
     progress = Progress(len(records))
     outcomes: list[OfflineOutcome] = []
     with ThreadPoolExecutor(max_workers=PARALLEL_RECORDS, thread_name_prefix="offline-upload") as pool:
-        for outcome in pool.map(lambda item: _upload_one(dependencies, channel, *item), enumerate(records)):
+        # Each record runs in the request's context (who calls, the invocation id), a copy of its own.
+        contexts = [contextvars.copy_context() for _ in records]
+        for outcome in pool.map(
+            lambda item: contexts[item[0]].run(_upload_one, dependencies, channel, *item), enumerate(records)
+        ):
             outcomes.append(outcome)
             line = progress.advance()
             if line:

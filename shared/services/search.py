@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 
+from shared.domain.access_log import AccessAction
 from shared.domain.customer import CustomerRecord
 from shared.domain.errors import ChannelKindForbidsSearch, FieldError, ValidationFailed
 from shared.domain.paging import decode_cursor, encode_cursor
@@ -31,6 +32,7 @@ from shared.domain.search import (
     sort_key,
 )
 from shared.domain.views import CustomerPage
+from shared.services.access_log import note_access
 from shared.services.channels import require_channel
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
@@ -111,12 +113,20 @@ def search_customers(
             if len(found) == limit:  # one more exists: this page is full and another follows
                 assert last is not None
                 cursor_out = encode_cursor({"phase": last[0], "after": last[1]})
-                return CustomerPage(
-                    items=[customer_view(dependencies, r) for r in found], next_cursor=cursor_out
-                )
+                return _seen(dependencies, found, next_cursor=cursor_out)
             found.append(record)
             last = (index, hit.row_key)
-    return CustomerPage(items=[customer_view(dependencies, r) for r in found], next_cursor=None)
+    return _seen(dependencies, found, next_cursor=None)
+
+
+def _seen(
+    dependencies: Dependencies, found: list[CustomerRecord], *, next_cursor: str | None
+) -> CustomerPage:
+    """The page a search returns; each customer on it is recorded as found by the calling key."""
+    note_access(dependencies, AccessAction.SEARCH, found)
+    return CustomerPage(
+        items=[customer_view(dependencies, record) for record in found], next_cursor=next_cursor
+    )
 
 
 def _resume_at(position: dict[str, object], phase_count: int) -> tuple[int, str | None]:

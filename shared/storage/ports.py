@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from shared.domain.access_log import AccessEntry
 from shared.domain.address import Address
 from shared.domain.attributes import AttributeDefinition
 from shared.domain.audit import AuditEntry
@@ -190,6 +191,19 @@ class SyncQueue(Protocol):
     def send(self, message: SyncMessage) -> None: ...
     def poison_message_count(self) -> int: ...
     def ping(self) -> None: ...
+
+
+class AccessLog(Protocol):
+    """Who read or changed which customer through which channel key; newest first, with positions."""
+
+    def record(self, entries: list[AccessEntry]) -> None: ...
+    def for_key(
+        self, channel_id: str, key_id: str, *, after: str | None, limit: int
+    ) -> list[tuple[str, AccessEntry]]: ...
+    def for_person(
+        self, *, customer_ids: list[str], account_numbers: list[str], after: str | None, limit: int
+    ) -> list[tuple[str, AccessEntry]]: ...
+    def prune(self, *, before: datetime, limit: int) -> int: ...
 
 
 class PersonTokens(Protocol):
