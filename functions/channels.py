@@ -12,6 +12,7 @@ from shared.domain.channel import Channel, ChannelUpsert
 from shared.domain.roles import Role
 from shared.services.access import issue_channel_key, revoke_channel_key
 from shared.services.channels import require_channel, save_channel
+from shared.services.key_suspension import SuspendedKeys, reinstate_key, suspended_keys
 
 
 def blueprint(app: AppDependencies) -> func.Blueprint:
@@ -86,5 +87,38 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
     def delete_channel_key(call: Call) -> func.HttpResponse:
         revoke_channel_key(call.dependencies, channel_id=call.route("channelId"), key_id=call.route("keyId"))
         return func.HttpResponse(status_code=204)
+
+    @routes.route(route="channels/{channelId}/keys/{keyId}/reinstate", methods=["POST"])
+    @endpoint(
+        app,
+        Operation(
+            "reinstateChannelKey",
+            "Lift a key's suspension: it works again and its read count starts from nothing (admin)",
+            caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            audit="key.reinstate",
+            answers={204: Answer(None, "Reinstated")},
+            problems=(401, 403, 404, 409),
+        ),
+    )
+    def post_reinstate_key(call: Call) -> func.HttpResponse:
+        reinstate_key(call.dependencies, channel_id=call.route("channelId"), key_id=call.route("keyId"))
+        return func.HttpResponse(status_code=204)
+
+    @routes.route(route="suspended-keys", methods=["GET"])
+    @endpoint(
+        app,
+        Operation(
+            "listSuspendedKeys",
+            "The channel keys suspended for reading more distinct customers in an hour than "
+            "KEY_READS_PER_HOUR (admin)",
+            caller="admin",
+            role=Role.CUSTOMERS_STEWARD,
+            answers={200: Answer(SuspendedKeys)},
+            problems=(401, 403),
+        ),
+    )
+    def get_suspended_keys(call: Call) -> func.HttpResponse:
+        return json_response(suspended_keys(call.dependencies))
 
     return routes

@@ -92,6 +92,7 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
     ),
     errors.Forbidden: HttpAnswer(403, "This key may not access this resource"),
     errors.SignInUnavailable: HttpAnswer(503, "Sign-in is unavailable", (("Retry-After", "5"),)),
+    errors.KeySuspended: HttpAnswer(403, "This key is suspended"),
     errors.RoleRequired: HttpAnswer(403, "Your roles do not include this operation"),
     errors.ChannelKindForbidsSearch: HttpAnswer(403, "This channel's kind may not search customers"),
     errors.ChannelNotFound: HttpAnswer(404, "Channel not found"),

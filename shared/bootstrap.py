@@ -14,6 +14,8 @@ from shared.services.access_recorder import AccessRecorder
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
+from shared.services.key_read_tracker import KeyReadTracker
+from shared.services.key_suspension import count_key_reads
 from shared.services.snapshot import Snapshot
 from shared.settings import Settings, load_settings
 from shared.storage.access_log import AccessLogTable
@@ -56,7 +58,7 @@ def build_dependencies(
         settings.hq_storage, retry=hq_retry, transport=hq_transport, unavailable=HeadquartersUnavailable
     )
     access_log = AccessLogTable(channel_account)
-    return Dependencies(
+    dependencies = Dependencies(
         settings=settings,
         channels=CachedChannels(ChannelTable(channel_account), ttl_seconds=settings.channel_cache_seconds),
         channel_keys=CachedChannelKeys(
@@ -84,8 +86,11 @@ def build_dependencies(
         audit_log=AuditLogTable(channel_account),
         access_log=access_log,
         access_recorder=AccessRecorder(access_log),
+        key_reads=KeyReadTracker.new(),
         faults=faults or FaultPoints(),
     )
+    dependencies.access_recorder.after_write = lambda batch: count_key_reads(dependencies, batch)
+    return dependencies
 
 
 class AppDependencies:

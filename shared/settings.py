@@ -163,6 +163,7 @@ class Settings(BaseSettings):
     sync_status_max_age_seconds: float = Field(
         default=10.0, ge=0, le=300, validation_alias="SYNC_STATUS_MAX_AGE_SECONDS"
     )
+    key_reads_per_hour: int = Field(default=1000, ge=1, le=1_000_000, validation_alias="KEY_READS_PER_HOUR")
     access_log_days: int = Field(default=90, ge=1, le=3650, validation_alias="ACCESS_LOG_DAYS")
     # People sign in with Entra ID: access tokens of this tenant for this audience (unset: the admin
     # key is the only way in).

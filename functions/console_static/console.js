@@ -170,6 +170,42 @@ async function retry(operationId, button) {
   }
 }
 
+// -- suspended keys ---------------------------------------------------------------------------
+
+function showSuspended(page) {
+  const tbody = $("suspended");
+  tbody.replaceChildren();
+  if (!page.items.length) return emptyRow(tbody, 4, "No key is suspended.");
+  for (const key of page.items) {
+    const row = document.createElement("tr");
+    cell(row, when(key.suspendedAt));
+    cell(row, key.channelId);
+    cell(row, key.keyId);
+    const action = document.createElement("td");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Reinstate";
+    button.setAttribute("aria-label", `Reinstate key ${key.keyId} of channel ${key.channelId}`);
+    button.addEventListener("click", () => reinstate(key, button));
+    action.appendChild(button);
+    row.appendChild(action);
+    tbody.appendChild(row);
+  }
+}
+
+async function reinstate(key, button) {
+  button.disabled = true;
+  try {
+    const path = `channels/${encodeURIComponent(key.channelId)}/keys/${encodeURIComponent(key.keyId)}/reinstate`;
+    await call(path, { method: "POST" });
+    say(`Key ${key.keyId} of ${key.channelId} works again.`);
+    refresh();
+  } catch (error) {
+    say(`Reinstating failed: ${error.message}`, true);
+    button.disabled = false;
+  }
+}
+
 // -- duplicates -------------------------------------------------------------------------------
 
 let duplicatesCursor = null;
@@ -339,6 +375,7 @@ async function refresh() {
     ["runs", async () => showRuns((await call("sync/runs?limit=10")).items)],
     ["chart", async () => showHistory(await call(`sync/history?hours=${HISTORY_HOURS}`))],
     ["operations", async () => showOperations((await call(operationsQuery())).items)],
+    ["suspended", async () => showSuspended(await call("suspended-keys"))],
     ["duplicates", async () => showDuplicates(await call(duplicatesQuery(null)))],
   ]))].filter(Boolean);
   hqDown = hqDown || errors.some((error) => error.problem === "headquarters-unavailable");

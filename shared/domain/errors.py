@@ -58,6 +58,13 @@ class SignInUnavailable(DomainError):
     code = "sign-in-unavailable"
 
 
+class KeySuspended(DomainError):
+    """The key read more distinct customers in an hour than any till does: suspended until an admin
+    reinstates it (or revokes it)."""
+
+    code = "key-suspended"
+
+
 class RoleRequired(DomainError):
     """A person signed in, without the app role this route needs."""
 

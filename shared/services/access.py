@@ -10,7 +10,7 @@ from shared.domain.access import (
     parse_channel_key,
     secret_matches,
 )
-from shared.domain.errors import DomainError, Forbidden, NotFound, RoleRequired, Unauthorized
+from shared.domain.errors import DomainError, Forbidden, KeySuspended, NotFound, RoleRequired, Unauthorized
 from shared.domain.roles import ADMIN_KEY_HOLDER, Actor, Role, looks_like_jwt
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
@@ -48,11 +48,9 @@ def require_any_key(dependencies: Dependencies, *, authorization: str | None, ro
     """HQ-wide reads every till needs (the attribute definitions): any channel's key, or a person
     (or the admin key) with `role`."""
     token = bearer_token(authorization)
-    if (
-        token is not None
-        and parse_channel_key(token) is not None
-        and _is_genuine_channel_key(dependencies, token)
-    ):
+    stored = _genuine_key(dependencies, token) if token is not None else None
+    if stored is not None:
+        _usable(stored)
         return None
     return require_role(dependencies, authorization=authorization, role=role)
 
@@ -73,19 +71,36 @@ def require_channel_access(
     presented = parse_channel_key(token)
     if admin_role is not None and presented is None:
         return require_role(dependencies, authorization=authorization, role=admin_role)
-    if presented is None or not _is_genuine_channel_key(dependencies, token):
+    stored = _genuine_key(dependencies, token) if presented is not None else None
+    if presented is None or stored is None:
         raise Unauthorized("The channel key is not valid")
     if presented.channel_id != channel_id:
         raise Forbidden(f"This key belongs to another channel than '{channel_id}'")
+    _usable(stored)
     return presented.key_id
 
 
 def _is_genuine_channel_key(dependencies: Dependencies, token: str) -> bool:
+    return _genuine_key(dependencies, token) is not None
+
+
+def _genuine_key(dependencies: Dependencies, token: str) -> StoredKey | None:
     presented = parse_channel_key(token)
     if presented is None:
-        return False
+        return None
     stored = dependencies.channel_keys.get(presented.channel_id, presented.key_id)
-    return stored is not None and secret_matches(presented, salt=stored.salt, secret_hash=stored.secret_hash)
+    genuine = stored is not None and secret_matches(
+        presented, salt=stored.salt, secret_hash=stored.secret_hash
+    )
+    return stored if genuine else None
+
+
+def _usable(stored: StoredKey) -> None:
+    if stored.suspended_at is not None:
+        raise KeySuspended(
+            f"Key {stored.key_id} is suspended since {stored.suspended_at.isoformat()}: it read more "
+            "distinct customers in an hour than any till does; an admin reinstates or revokes it"
+        )
 
 
 def issue_channel_key(dependencies: Dependencies, *, channel_id: str) -> IssuedKey:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from shared.domain.access_log import AccessEntry
 from shared.storage.ports import AccessLog
@@ -20,8 +21,15 @@ WRITE_INTERVAL_SECONDS = 0.25
 
 
 class AccessRecorder:
-    def __init__(self, log: AccessLog, *, interval: float = WRITE_INTERVAL_SECONDS) -> None:
+    def __init__(
+        self,
+        log: AccessLog,
+        *,
+        interval: float = WRITE_INTERVAL_SECONDS,
+        after_write: Callable[[list[AccessEntry]], None] | None = None,
+    ) -> None:
         self._log = log
+        self.after_write = after_write  # each batch, once written: the keys' read counts
         self._interval = interval
         self._changed = threading.Condition()
         self._gathered: list[AccessEntry] = []
@@ -59,6 +67,8 @@ class AccessRecorder:
                     self._log.record(batch)
                 except Exception as error:
                     logger.error("Could not record %d access entries: %s", len(batch), type(error).__name__)
+                if self.after_write is not None:
+                    self.after_write(batch)
             with self._changed:
                 self._settled += len(batch)
                 self._changed.notify_all()

@@ -14,6 +14,7 @@ from shared.domain.sync import SyncStatusReport
 from shared.services.access_recorder import AccessRecorder
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
+from shared.services.key_read_tracker import KeyReadTracker
 from shared.services.snapshot import Snapshot
 from shared.settings import Settings
 from shared.storage.ports import (
@@ -62,6 +63,7 @@ class Dependencies:
     audit_log: AuditLog
     access_log: AccessLog
     access_recorder: AccessRecorder
+    key_reads: KeyReadTracker
     # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
     status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))
     faults: FaultPoints = field(default_factory=FaultPoints)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from shared.domain.channel import Channel
+from shared.domain.key_reads import KeyReads
 from shared.storage.ports import ChannelDirectory, ChannelKeyStore, StoredKey
 
 Key = TypeVar("Key")
@@ -85,3 +86,18 @@ class CachedChannelKeys:
     def remove(self, channel_id: str, key_id: str) -> bool:
         self._cache.drop((channel_id, key_id))
         return self._inner.remove(channel_id, key_id)
+
+    def reads(self, channel_id: str, key_id: str) -> tuple[KeyReads, str] | None:
+        return self._inner.reads(channel_id, key_id)
+
+    def save_reads(
+        self, channel_id: str, key_id: str, reads: KeyReads, *, version: str, lifted: bool = False
+    ) -> None:
+        """Forgets the key here: this instance's next request with it sees its suspension, whoever
+        suspended it."""
+        self._cache.drop((channel_id, key_id))
+        self._inner.save_reads(channel_id, key_id, reads, version=version, lifted=lifted)
+        self._cache.drop((channel_id, key_id))
+
+    def suspended(self) -> list[StoredKey]:
+        return self._inner.suspended()

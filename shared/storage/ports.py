@@ -21,6 +21,7 @@ from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
 from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
+from shared.domain.key_reads import KeyReads
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.profile import CustomerProfile
 from shared.domain.roles import Actor
@@ -44,6 +45,7 @@ class StoredKey:
     key_id: str
     salt: bytes
     secret_hash: bytes
+    suspended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ class ChannelKeyStore(Protocol):
     def add(self, key: StoredKey) -> None: ...
     def get(self, channel_id: str, key_id: str) -> StoredKey | None: ...
     def remove(self, channel_id: str, key_id: str) -> bool: ...
+    def reads(self, channel_id: str, key_id: str) -> tuple[KeyReads, str] | None: ...
+    def save_reads(
+        self, channel_id: str, key_id: str, reads: KeyReads, *, version: str, lifted: bool = False
+    ) -> None: ...
+    def suspended(self) -> list[StoredKey]: ...
 
 
 class CustomerRecords(Protocol):

@@ -12,14 +12,16 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import StartHost, failed_conversion
-from tests.support.api import wait_for
-from tests.support.builders import TEST_ADMIN_KEY, person, unique_phone
+from tests.support.api import ADMIN, wait_for
+from tests.support.builders import TEST_ADMIN_KEY, make_dependencies, person, unique_phone
 from tests.support.faults import StorageFaults
 
 NOT_SHOWN = "\N{EN DASH}"  # the console's mark for a number it could not read
@@ -201,4 +203,33 @@ def test_with_hq_storage_down_the_console_shows_every_channel_panel_and_says_hq_
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console-hq-down.png"), full_page=True)
     assert hq_down.failures > 0
+    context.close()
+
+
+def test_a_suspended_key_is_shown_and_reinstated_from_the_console(
+    start_host: StartHost, browser: Any, storage_connection_string: str
+) -> None:
+    from playwright.sync_api import expect
+
+    api = start_host()
+    channel_id, _ = api.new_channel()
+    key_id = api.http.post(f"/api/channels/{channel_id}/keys", headers=ADMIN).json()["keyId"]
+    keys = make_dependencies(storage_connection_string).channel_keys
+    found = keys.reads(channel_id, key_id)
+    assert found is not None
+    reads, version = found
+    keys.save_reads(channel_id, key_id, replace(reads, suspended_at=datetime.now(UTC)), version=version)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{api.base_url}/api/console")
+    page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
+    page.keyboard.press("Enter")
+    row = page.locator("#suspended tr", has_text=key_id)
+    expect(row).to_contain_text(channel_id)
+    row.get_by_role("button", name=f"Reinstate key {key_id} of channel {channel_id}").click()
+    expect(page.locator("#message")).to_contain_text("works again")
+    expect(page.locator("#suspended tr", has_text=key_id)).to_have_count(0)
+    again = keys.reads(channel_id, key_id)
+    assert again is not None and again[0].suspended_at is None
     context.close()
