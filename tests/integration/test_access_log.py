@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from devhost.azurite import start_azurite
 from shared.domain.access_log import AccessAction, AccessEntry
 from shared.services.access_log import Accessor, accessing, key_access_log, person_access_log
 from shared.services.conversion import convert_async_customer
@@ -96,17 +92,6 @@ def test_a_persons_log_gathers_the_pending_guid_and_the_account_it_became(
         AccessAction.CREATE,
     ]
     assert rest.next_cursor is None
-
-
-@pytest.fixture
-def own_storage() -> Iterator[str]:
-    """The pruning marker is storage-wide, and this test writes entries dated months ago: an
-    Azurite of its own, where no other test's timer has pruned those days already."""
-    azurite = start_azurite("free")
-    try:
-        yield azurite.connection_string
-    finally:
-        azurite.stop()
 
 
 def test_the_timer_prunes_whole_days_past_the_retention_and_keeps_the_rest(own_storage: str) -> None:

@@ -6,12 +6,10 @@ run on an Azurite of their own."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from devhost.azurite import start_azurite
 from shared.domain.attributes import MAX_DEFINITIONS
 from shared.domain.errors import ValidationFailed
 from shared.services.attributes import define_attribute, list_attributes, retire_attribute
@@ -21,15 +19,6 @@ from shared.services.offline_upload import upload_offline_customers
 from tests.support.builders import add_channel, make_dependencies, person
 
 TEXT = {"label": "Note", "type": "Text"}
-
-
-@pytest.fixture
-def own_storage() -> Iterator[str]:
-    azurite = start_azurite("free")
-    try:
-        yield azurite.connection_string
-    finally:
-        azurite.stop()
 
 
 def fresh(connection: str) -> Dependencies:
