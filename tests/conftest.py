@@ -28,3 +28,14 @@ def storage_connection_string() -> Iterator[str]:
         yield azurite.connection_string
     finally:
         azurite.stop()
+
+
+@pytest.fixture
+def own_storage() -> Iterator[str]:
+    """An Azurite of the test's own: for what is storage-wide (attribute definitions, the access
+    log's pruning marker) and must not meet other tests' rows, or a load that must not slow theirs."""
+    azurite = start_azurite("free")
+    try:
+        yield azurite.connection_string
+    finally:
+        azurite.stop()
