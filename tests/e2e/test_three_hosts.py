@@ -21,10 +21,7 @@ CLIENTS = 32
 ADMIN = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 
 
-def test_three_hosts_convert_every_customer_exactly_once(own_storage: str) -> None:
-    """Six hundred creates from 32 clients: an Azurite of its own, so no other test's load (or this
-    one's) turns into a storage time-out elsewhere."""
-    storage_connection_string = own_storage
+def test_three_hosts_convert_every_customer_exactly_once(storage_connection_string: str) -> None:
     settings = {
         "AzureWebJobsStorage": storage_connection_string,
         "ADMIN_API_KEY": TEST_ADMIN_KEY,
