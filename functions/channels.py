@@ -9,10 +9,11 @@ from functions.http_api import json_response, read_json_body
 from shared.bootstrap import AppDependencies
 from shared.domain.access import IssuedKey
 from shared.domain.channel import Channel, ChannelUpsert
+from shared.domain.key_reads import SuspendedKeys
 from shared.domain.roles import Role
 from shared.services.access import issue_channel_key, revoke_channel_key
 from shared.services.channels import require_channel, save_channel
-from shared.services.key_suspension import SuspendedKeys, reinstate_key, suspended_keys
+from shared.services.key_suspension import reinstate_key, suspended_keys
 
 
 def blueprint(app: AppDependencies) -> func.Blueprint:

@@ -86,7 +86,7 @@ def build_dependencies(
         audit_log=AuditLogTable(channel_account),
         access_log=access_log,
         access_recorder=AccessRecorder(access_log),
-        key_reads=KeyReadTracker.new(),
+        key_reads=KeyReadTracker(),
         faults=faults or FaultPoints(),
     )
     dependencies.access_recorder.after_write = lambda batch: count_key_reads(dependencies, batch)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from shared.domain.models import ApiModel
+
 _ONE_HOUR = timedelta(hours=1)
 
 
@@ -53,3 +55,15 @@ class KeyReads:
     def reinstated(self) -> KeyReads:
         """Lifted by an admin: counting starts again from nothing."""
         return KeyReads(epoch=self.epoch + 1)
+
+
+class SuspendedKey(ApiModel):
+    channel_id: str
+    key_id: str
+    suspended_at: datetime
+
+
+class SuspendedKeys(ApiModel):
+    """Body of `GET /api/suspended-keys`."""
+
+    items: list[SuspendedKey]

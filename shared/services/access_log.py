@@ -22,7 +22,7 @@ from shared.domain.errors import CustomerNotFound
 from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.domain.paging import keyset_page, read_after
 from shared.services.dependencies import Dependencies
-from shared.services.resolution import surviving_master
+from shared.services.resolution import record_of_master, surviving_master
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _person(dependencies: Dependencies, ref: str) -> tuple[set[str], set[str]]:
     if account and survivor is not None:
         accounts |= {account, survivor.account_number}
         customer_ids.add(survivor.customer_id)
-        record = dependencies.customers.get(survivor.channel_id, survivor.customer_id)
+        record = record_of_master(dependencies, survivor)
         for merged in record.merged_account_numbers if record else []:
             accounts.add(merged)
             master = dependencies.headquarters.get(merged)

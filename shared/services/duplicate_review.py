@@ -11,8 +11,8 @@ from shared.domain.views import CustomerPublic
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
-from shared.services.resolution import surviving_master
-from shared.services.survivorship import preview, record_of_master
+from shared.services.resolution import record_of_master, surviving_master
+from shared.services.survivorship import preview
 
 
 def review_duplicate(dependencies: Dependencies, *, duplicate_id: str) -> DuplicateReview:

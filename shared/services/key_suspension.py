@@ -12,27 +12,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
 
 from shared.domain.access_log import AccessAction, AccessEntry
 from shared.domain.errors import ConversionContended, NotFound
-from shared.domain.key_reads import hour_of
-from shared.domain.models import ApiModel
+from shared.domain.key_reads import SuspendedKeys, hour_of
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
-from shared.storage.ports import RecordChanged, StoredKey
+from shared.storage.ports import RecordChanged
 
 logger = logging.getLogger(__name__)
-
-
-class SuspendedKey(ApiModel):
-    channel_id: str
-    key_id: str
-    suspended_at: datetime
-
-
-class SuspendedKeys(ApiModel):
-    items: list[SuspendedKey]
 
 
 def count_key_reads(dependencies: Dependencies, entries: list[AccessEntry]) -> None:
@@ -50,8 +38,10 @@ def count_key_reads(dependencies: Dependencies, entries: list[AccessEntry]) -> N
 
 
 def _count(dependencies: Dependencies, channel_id: str, key_id: str, customers: set[str]) -> None:
-    tracker = dependencies.key_reads
+    tracker, key = dependencies.key_reads, (channel_id, key_id)
     limit = dependencies.settings.key_reads_per_hour
+    if not tracker.uncounted(key, customers, hour=hour_of(dependencies.clock())):
+        return  # every one counted already this hour: no round trip
 
     def attempt() -> None:
         found = dependencies.channel_keys.reads(channel_id, key_id)
@@ -59,15 +49,12 @@ def _count(dependencies: Dependencies, channel_id: str, key_id: str, customers: 
             return  # revoked: nothing left to suspend
         reads, version = found
         at = dependencies.clock()
-        slot = (channel_id, key_id, reads.epoch, hour_of(at))
-        with tracker.lock:
-            new = customers - tracker.seen[slot]
+        new = tracker.uncounted(key, customers, hour=hour_of(at), epoch=reads.epoch)
         if not new:
             return
         counted = reads.counted(len(new), at, limit=limit)
         dependencies.channel_keys.save_reads(channel_id, key_id, counted, version=version)
-        with tracker.lock:
-            tracker.seen[slot] |= new
+        tracker.counted(key, new, hour=hour_of(at), epoch=reads.epoch)
         if counted.suspended_at is not None and reads.suspended_at is None:
             logger.warning(
                 "Key %s of channel %s suspended: more than %d distinct customers in an hour",
@@ -100,11 +87,4 @@ def reinstate_key(dependencies: Dependencies, *, channel_id: str, key_id: str) -
 
 
 def suspended_keys(dependencies: Dependencies) -> SuspendedKeys:
-    return SuspendedKeys(items=[_shown(key) for key in dependencies.channel_keys.suspended()])
-
-
-def _shown(key: StoredKey) -> SuspendedKey:
-    assert key.suspended_at is not None
-    return SuspendedKey(
-        channel_id=key.channel_id, key_id=key.key_id, suspended_at=key.suspended_at.isoformat()
-    )
+    return SuspendedKeys(items=dependencies.channel_keys.suspended())

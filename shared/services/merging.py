@@ -40,9 +40,9 @@ from shared.services.fault_points import (
     AFTER_MERGED_RECORD_REDIRECTED,
 )
 from shared.services.linking import give_addresses, release_claim
-from shared.services.resolution import surviving_master
+from shared.services.resolution import record_of_master, surviving_master
 from shared.services.search import unindex_merged_customer
-from shared.services.survivorship import record_of_master, refuse_unfit
+from shared.services.survivorship import refuse_unfit
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)

@@ -28,6 +28,11 @@ def surviving_master(dependencies: Dependencies, account_number: str) -> HqCusto
     raise HeadquartersUnavailable(f"HQ customer {account_number} is merged in a chain too long to follow")
 
 
+def record_of_master(dependencies: Dependencies, master: HqCustomer) -> CustomerRecord | None:
+    """The channel record that shows an HQ customer: the one its changes are made on."""
+    return dependencies.customers.get(master.channel_id, master.customer_id)
+
+
 def find_customer(
     dependencies: Dependencies, *, channel_id: str, ref: str, to_change: bool = False
 ) -> CustomerRecord | None:

@@ -18,16 +18,12 @@ from shared.domain.survivorship import Survivorship, survive
 from shared.optimistic import retry_on_conflict
 from shared.services.dependencies import Dependencies
 from shared.services.profile_edits import save_profile_change
+from shared.services.resolution import record_of_master
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
 
 HISTORY_READ = 10_000  # a customer's whole consent history: a few entries a year
-
-
-def record_of_master(dependencies: Dependencies, master: HqCustomer) -> CustomerRecord | None:
-    """The channel record that shows an HQ customer: the one its changes are made on."""
-    return dependencies.customers.get(master.channel_id, master.customer_id)
 
 
 def preview(dependencies: Dependencies, survivor: CustomerRecord, other: CustomerRecord) -> Survivorship:

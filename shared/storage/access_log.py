@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableTransactionError, UpdateMode
 
 from shared.domain.access_log import AccessEntry
 from shared.storage.account import StorageAccount, translate_storage_errors
@@ -32,11 +32,12 @@ def key_partition(channel_id: str, key_id: str) -> str:
     return f"key|{channel_id}|{key_id}"
 
 
-def person_partition(customer_id: str, account_number: str | None) -> str:
-    return f"person|{account_number or customer_id}"
+def person_partition(person: str) -> str:
+    """A person's entries: under their account number once they have one, their GUID before."""
+    return f"person|{person}"
 
 
-def _day_partition(at: datetime) -> str:
+def _day_partition(at: date) -> str:
     return f"day|{at:%Y%m%d}"
 
 
@@ -50,7 +51,7 @@ class AccessLogTable:
             row_key = f"{newest_first(entry.at)}|{uuid.uuid4().hex}"
             columns = _columns(entry)
             key_rows = key_partition(entry.channel_id, entry.key_id)
-            person_rows = person_partition(entry.customer_id, entry.account_number)
+            person_rows = person_partition(entry.account_number or entry.customer_id)
             for partition in (key_rows, person_rows):
                 by_partition[partition].append({"PartitionKey": partition, "RowKey": row_key, **columns})
             by_partition[_day_partition(entry.at)].append(
@@ -76,8 +77,7 @@ class AccessLogTable:
     def for_person(
         self, *, customer_ids: list[str], account_numbers: list[str], after: str | None, limit: int
     ) -> list[tuple[str, AccessEntry]]:
-        partitions = [person_partition(customer_id, None) for customer_id in customer_ids]
-        partitions += [person_partition("", account_number) for account_number in account_numbers]
+        partitions = [person_partition(person) for person in [*customer_ids, *account_numbers]]
         return self._newest(partitions, after=after, limit=limit)
 
     def _newest(
@@ -111,16 +111,17 @@ class AccessLogTable:
             for _ in range(MAX_DAYS_PER_PRUNE):
                 if day > last_day or deleted >= limit:
                     break
-                partition = f"day|{day:%Y%m%d}"
+                partition = _day_partition(day)
                 budget = limit - deleted
                 rows = table.query_entities("PartitionKey eq @pk", parameters={"pk": partition})
                 pointers = list(itertools.islice(rows, budget + 1))
+                entries: list[tuple[str, str]] = []
                 for pointer in pointers[:budget]:
                     key_rows, row_key = str(pointer["RowKey"]).split(POINTER_SEPARATOR, 1)
-                    for partition_key in (key_rows, str(pointer["Person"])):
-                        table.delete_entity(partition_key, row_key)
-                    table.delete_entity(partition, str(pointer["RowKey"]))
-                    deleted += 1
+                    entries += [(key_rows, row_key), (str(pointer["Person"]), row_key)]
+                # The pointers go last: a run that stops half-way leaves them to find the rest again.
+                _delete_all(table, entries + [(partition, str(p["RowKey"])) for p in pointers[:budget]])
+                deleted += len(pointers[:budget])
                 if len(pointers) > budget:
                     break  # this day has more: the next run goes on with it
                 table.upsert_entity(
@@ -129,6 +130,22 @@ class AccessLogTable:
                 )
                 day += timedelta(days=1)
         return deleted
+
+
+def _delete_all(table: Any, keys: list[tuple[str, str]]) -> None:
+    """Deletes these rows, a batch per partition. A batch fails whole when a row is gone already (an
+    earlier run that stopped half-way): its rows are then deleted one by one, a gone one no error."""
+    by_partition: dict[str, list[str]] = defaultdict(list)
+    for partition, row_key in keys:
+        by_partition[partition].append(row_key)
+    for partition, row_keys in by_partition.items():
+        deletes = [("delete", {"PartitionKey": partition, "RowKey": row_key}) for row_key in row_keys]
+        for transaction in in_transactions(deletes):
+            try:
+                table.submit_transaction(transaction)
+            except TableTransactionError:
+                for _, entity in transaction:
+                    table.delete_entity(entity["PartitionKey"], entity["RowKey"])
 
 
 def _marker(table: Any) -> date | None:

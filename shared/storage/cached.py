@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from shared.domain.channel import Channel
-from shared.domain.key_reads import KeyReads
+from shared.domain.key_reads import KeyReads, SuspendedKey
 from shared.storage.ports import ChannelDirectory, ChannelKeyStore, StoredKey
 
 Key = TypeVar("Key")
@@ -99,5 +99,5 @@ class CachedChannelKeys:
         self._inner.save_reads(channel_id, key_id, reads, version=version, lifted=lifted)
         self._cache.drop((channel_id, key_id))
 
-    def suspended(self) -> list[StoredKey]:
+    def suspended(self) -> list[SuspendedKey]:
         return self._inner.suspended()

@@ -9,7 +9,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
-from shared.domain.key_reads import KeyReads
+from shared.domain.key_reads import KeyReads, SuspendedKey
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import RecordChanged, StoredKey
 
@@ -90,7 +90,7 @@ class ChannelKeyTable:
             elif lifted:
                 table.delete_entity(pointer["PartitionKey"], pointer["RowKey"])
 
-    def suspended(self) -> list[StoredKey]:
+    def suspended(self) -> list[SuspendedKey]:
         with translate_storage_errors():
             rows = self._account.table(KEYS_TABLE).query_entities(
                 "PartitionKey eq @pk", parameters={"pk": SUSPENDED_PARTITION}
@@ -98,7 +98,8 @@ class ChannelKeyTable:
             found = []
             for row in rows:
                 channel_id, key_id = str(row["RowKey"]).split("|", 1)
-                found.append(StoredKey(channel_id, key_id, b"", b"", suspended_at=_utc(row["SuspendedAt"])))
+                suspended_at = _utc(row["SuspendedAt"])
+                found.append(SuspendedKey(channel_id=channel_id, key_id=key_id, suspended_at=suspended_at))
             return found
 
 

@@ -21,7 +21,7 @@ from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
 from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
-from shared.domain.key_reads import KeyReads
+from shared.domain.key_reads import KeyReads, SuspendedKey
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.profile import CustomerProfile
 from shared.domain.roles import Actor
@@ -95,7 +95,7 @@ class ChannelKeyStore(Protocol):
     def save_reads(
         self, channel_id: str, key_id: str, reads: KeyReads, *, version: str, lifted: bool = False
     ) -> None: ...
-    def suspended(self) -> list[StoredKey]: ...
+    def suspended(self) -> list[SuspendedKey]: ...
 
 
 class CustomerRecords(Protocol):
