@@ -22,7 +22,8 @@ from shared.domain.duplicates import match_keys
 from shared.domain.profile import CustomerProfile
 from shared.services.conversion_batch import run_conversion_batch
 from shared.storage.duplicates import MATCH_KEYS_TABLE
-from shared.storage.headquarters import MASTER_TABLE, master_entity
+from shared.storage.headquarters import master_entity
+from shared.storage.hq_events import MASTER_TABLE
 from shared.storage.ports import HqCustomer
 from tests.support.builders import make_dependencies
 from tests.support.faults import StorageFaults

@@ -16,6 +16,7 @@ from functions import (
     conversion,
     customers,
     duplicates,
+    events,
     openapi,
     sync_admin,
 )
@@ -46,6 +47,7 @@ def build_function_app(dependencies: AppDependencies) -> func.FunctionApp:
         attributes.blueprint(dependencies),
         audit.blueprint(dependencies),
         access_logs.blueprint(dependencies),
+        events.blueprint(dependencies),
         console.blueprint(dependencies),
         openapi.blueprint(dependencies, registered=app.get_functions),
     ]:

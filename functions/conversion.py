@@ -1,5 +1,5 @@
 """The two ways customers get converted: the `customer-sync` queue and the recurring batch (which
-also prunes the access log)."""
+also publishes the customer events no instance published, and prunes the access log and the feed)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from shared.domain.sync import SYNC_QUEUE, SyncMessage
 from shared.services.access_log import prune_access_log
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
+from shared.services.event_publishing import sweep_events
 from shared.telemetry import invocation
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,11 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
                 logger.info("The conversion batch is running late")
             dependencies = app()
             run_conversion_batch(dependencies, trigger="timer")
+            published, dropped = sweep_events(dependencies)
+            if published or dropped:
+                logger.info(
+                    "Published the events of %d accounts; dropped %d old feed entries", published, dropped
+                )
             pruned = prune_access_log(dependencies)
             if pruned:
                 logger.info("Pruned %d access log entries older than ACCESS_LOG_DAYS", pruned)

@@ -12,6 +12,8 @@ from azure.core.pipeline.transport import HttpTransport
 from shared.domain.errors import HeadquartersUnavailable
 from shared.services.access_recorder import AccessRecorder
 from shared.services.dependencies import Dependencies
+from shared.services.event_publisher import EventPublisher
+from shared.services.event_publishing import publish_and_unmark
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.services.key_read_tracker import KeyReadTracker
@@ -30,7 +32,9 @@ from shared.storage.channels import ChannelTable
 from shared.storage.customer_ids import CustomerIdRegistry
 from shared.storage.duplicates import HqDuplicateCandidates, HqMatchIndex
 from shared.storage.entra_tokens import EntraTokens
+from shared.storage.event_feed import EventFeedTable
 from shared.storage.headquarters import HeadquartersCustomers
+from shared.storage.hq_events import HeadquartersEvents
 from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
 from shared.storage.search_index import CustomerSearchIndex
 from shared.storage.sync_queue import CustomerSyncQueue
@@ -87,9 +91,15 @@ def build_dependencies(
         access_log=access_log,
         access_recorder=AccessRecorder(access_log),
         key_reads=KeyReadTracker(),
+        customer_events=HeadquartersEvents(hq_account),
+        event_feed=EventFeedTable(hq_account),
+        event_publisher=EventPublisher(),
         faults=faults or FaultPoints(),
     )
     dependencies.access_recorder.after_write = lambda batch: count_key_reads(dependencies, batch)
+    dependencies.event_publisher.publish = lambda channel_id, account: publish_and_unmark(
+        dependencies, channel_id, account
+    )
     return dependencies
 
 

@@ -174,6 +174,21 @@ class Settings(BaseSettings):
         default=30.0, ge=0, le=3600, validation_alias="ENTRA_KEYS_REFRESH_COOLDOWN_SECONDS"
     )
 
+    # Customer events: the CloudEvents `source`, how far behind now the change feed stays so that an
+    # event another instance writes with a slightly earlier clock is never passed over, and webhooks.
+    events_enabled: bool = Field(default=True, validation_alias="CUSTOMER_EVENTS")
+    event_source: str = Field(default="urn:commerce:customers", min_length=1, validation_alias="EVENT_SOURCE")
+    feed_settle_seconds: float = Field(default=10.0, ge=0, le=300, validation_alias="FEED_SETTLE_SECONDS")
+    feed_days: int = Field(default=14, ge=1, le=365, validation_alias="FEED_DAYS")
+    allow_local_webhooks: bool = Field(default=False, validation_alias="ALLOW_LOCAL_WEBHOOKS")
+    webhook_retry_hours: float = Field(default=26.0, gt=0, le=168, validation_alias="WEBHOOK_RETRY_HOURS")
+    webhook_first_retry_seconds: float = Field(
+        default=30.0, gt=0, le=3600, validation_alias="WEBHOOK_FIRST_RETRY_SECONDS"
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=30, validation_alias="WEBHOOK_TIMEOUT_SECONDS"
+    )
+
     @model_validator(mode="after")
     def _check_account_format(self) -> Settings:
         try:

@@ -126,6 +126,24 @@ class SearchEntriesDropped(SearchEntries):
     """A converted customer's: HQ's index lists it from now on."""
 
 
+@dataclass(frozen=True)
+class EventsToPublish:
+    """HQ recorded events of this account that the rest of the retailer may not have been told yet:
+    written with the change that completes in the channel, so a publisher finds the account even if
+    the instance that made the change stops before it tells anyone."""
+
+    account_number: str
+
+
+@dataclass(frozen=True)
+class EventsPublished:
+    """Every event of the account up to when this mark was read is out: the mark goes, unless a
+    newer change wrote it again since (`version`)."""
+
+    account_number: str
+    version: str
+
+
 RowChange = (
     AddressAdded
     | AddressKept
@@ -141,6 +159,8 @@ RowChange = (
     | ConversionLogged
     | SearchEntriesAdded
     | SearchEntriesDropped
+    | EventsToPublish
+    | EventsPublished
 )
 
 
@@ -175,13 +195,20 @@ def consents_copied(
 # -- a sync operation's life: pending (failed, retried) -> done ---------------------------------------
 
 
-def operation_done(operation: SyncOperation, at: datetime) -> Changes:
+def operation_done(operation: SyncOperation, at: datetime, *, told: str | None = None) -> Changes:
     """An address or an edit synced to HQ: the operation leaves the pending index for the audit
-    trail, and an address says synced, together."""
+    trail, and an address says synced, together; `told` is the account HQ recorded its event for."""
     rows: list[RowChange] = [OperationClosed(operation.completed(at))]
     if operation.address_id:
         rows.insert(0, AddressSynced(operation.customer_id, operation.address_id))
+    if told is not None:
+        rows.append(EventsToPublish(told))
     return Changes(channel_id=operation.channel_id, rows=tuple(rows))
+
+
+def events_to_publish(channel_id: str, account_number: str) -> Changes:
+    """A change that completes outside a channel transaction (a card, a merge) marks its account."""
+    return Changes(channel_id=channel_id, rows=(EventsToPublish(account_number),))
 
 
 def operation_failed(operation: SyncOperation, error: str, at: datetime) -> Changes:

@@ -21,6 +21,7 @@ from shared.domain.changes import (
     Changes,
     ConsentAppended,
     ConversionLogged,
+    EventsToPublish,
     IdempotencyKeyKept,
     OperationClosed,
     OperationDropped,
@@ -118,6 +119,7 @@ class CustomerRecord(BaseModel):
         rows: list[RowChange] = [
             OperationClosed(create.completed(at)),
             ConversionLogged(self.customer_id, at),
+            EventsToPublish(account_number),
             self._search_entries(SearchEntriesDropped),
         ]
         return self._changes(synced, rows)

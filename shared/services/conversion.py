@@ -14,14 +14,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from shared.domain.account_number import format_account_number
+from shared.domain.address import Address
 from shared.domain.changes import operation_done, operation_failed
 from shared.domain.consent import ConsentReason
 from shared.domain.customer import CustomerRecord
 from shared.domain.duplicates import DuplicatePolicy
 from shared.domain.errors import ConversionContended, DomainError, MergeExceedsLimits
+from shared.domain.events import EventType
 from shared.domain.operations import (
     OperationKind,
     OperationRef,
@@ -33,6 +36,8 @@ from shared.domain.operations import (
 from shared.domain.sync import ConversionOutcome
 from shared.optimistic import retry_on_conflict
 from shared.services import metrics
+from shared.services.customer_events import edit_events, event_data, new_event, record_event
+from shared.services.customer_views import first_addresses
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import detect_duplicates, reindex_match_keys
 from shared.services.fault_points import (
@@ -43,6 +48,7 @@ from shared.services.fault_points import (
     AFTER_HQ_ADDRESS_WRITTEN,
     AFTER_HQ_CUSTOMER_WRITTEN,
     AFTER_HQ_EDIT_REPLAYED,
+    AFTER_LINK_RECORDED,
     AFTER_SEARCHABLE_EVERYWHERE,
     AFTER_SURVIVOR_FOLDED,
 )
@@ -53,6 +59,9 @@ from shared.services.survivorship import fold_into_survivor, refuse_unfit
 from shared.storage.ports import HqCustomer, RecordChanged
 
 logger = logging.getLogger(__name__)
+
+# Reads a conversion makes beside its own, so they add no round trip to its path.
+_SIDE_READS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="conversion-side-reads")
 
 
 def convert_async_customer(
@@ -66,9 +75,11 @@ def convert_async_customer(
         record = dependencies.customers.get(channel_id, customer_id)
         if record is None:
             return ConversionOutcome.NOT_FOUND
+        addresses = _addresses_beside(dependencies, record)
         operations = dependencies.customers.pending_operations(channel_id, customer_id)
         if record.is_pending:
-            record = _convert(dependencies, record, _create_operation(record, operations))
+            operation = _create_operation(record, operations)
+            record = _convert(dependencies, Converting(record, operation, addresses=addresses))
             outcome = ConversionOutcome.CONVERTED
         else:
             outcome = ConversionOutcome.ALREADY_SYNCED
@@ -114,6 +125,7 @@ class Converting:
     account_number: str = ""
     linked: bool = False
     synced: CustomerRecord | None = None
+    addresses: Future[list[Address]] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +170,26 @@ def fold_and_replay(
 
 
 def _write_master(dependencies: Dependencies, state: Converting) -> Converting:
-    dependencies.headquarters.save_master(_master(state.record, state.account_number))
+    """The master and its `customer.synced` event: one transaction, so neither is ever alone."""
+    synced = state.record.synced(state.account_number, dependencies.clock()).record
+    first = state.addresses.result() if state.addresses is not None else None
+    events = new_event(
+        dependencies, EventType.SYNCED, lambda: event_data(dependencies, synced, addresses=first)
+    )
+    dependencies.headquarters.save_master(_master(state.record, state.account_number), events)
+    return state
+
+
+def _record_link(dependencies: Dependencies, state: Converting) -> Converting:
+    """The HQ customer it joined tells it was joined; recorded once, however often this runs."""
+    record_event(
+        dependencies,
+        state.account_number,
+        EventType.LINKED,
+        change=f"linked:{state.record.customer_id}",
+        linked_customer_id=state.record.customer_id,
+        linked_channel_id=state.record.channel_id,
+    )
     return state
 
 
@@ -198,6 +229,7 @@ def _mark_synced(dependencies: Dependencies, state: Converting) -> Converting:
             state.account_number,
             extra={"channelId": record.channel_id, "customerId": record.customer_id},
         )
+    dependencies.event_publisher.notify(record.channel_id, state.account_number)
     return replace(state, synced=synced)
 
 
@@ -213,6 +245,7 @@ def _joined(state: Converting) -> bool:
 CONVERSION_STEPS = (
     ConversionStep(AFTER_ACCOUNT_NUMBER_BOUND, _bind),
     ConversionStep(AFTER_SURVIVOR_FOLDED, _fold_into_existing, applies=_joined),
+    ConversionStep(AFTER_LINK_RECORDED, _record_link, applies=_joined),
     ConversionStep(AFTER_HQ_CUSTOMER_WRITTEN, _write_master, applies=_own),
     ConversionStep(AFTER_SEARCHABLE_EVERYWHERE, _index_everywhere, applies=_own),
     ConversionStep(AFTER_DUPLICATES_DETECTED, _detect, applies=_own),
@@ -220,8 +253,16 @@ CONVERSION_STEPS = (
 )
 
 
-def _convert(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> CustomerRecord:
-    state = Converting(record, operation)
+def _addresses_beside(dependencies: Dependencies, record: CustomerRecord) -> Future[list[Address]] | None:
+    """A pending customer's addresses, for the event of its conversion, read side by side with its
+    operations: the event costs the conversion no round trip of its own."""
+    if not (record.is_pending and dependencies.settings.events_enabled):
+        return None
+    return _SIDE_READS.submit(first_addresses, dependencies, record)
+
+
+def _convert(dependencies: Dependencies, state: Converting) -> CustomerRecord:
+    operation = state.operation
     for step in CONVERSION_STEPS:
         if not step.applies(state):
             continue
@@ -299,11 +340,16 @@ def replay_operations(
         if operation.kind not in (OperationKind.ADDRESS_CREATE, OperationKind.CUSTOMER_EDIT):
             continue
         try:
+            told: str | None
             if operation.kind is OperationKind.ADDRESS_CREATE:
-                _sync_address(dependencies, record, operation)
+                told = _sync_address(dependencies, record, operation)
             else:
-                _replay_edit(dependencies, record, operation)
-            dependencies.customers.commit(operation_done(operation, dependencies.clock()))
+                told = _replay_edit(dependencies, record, operation)
+            if not dependencies.settings.events_enabled:
+                told = None
+            dependencies.customers.commit(operation_done(operation, dependencies.clock(), told=told))
+            if told is not None:
+                dependencies.event_publisher.notify(operation.channel_id, told)
         except RecordChanged:
             if not _completed_elsewhere(dependencies, operation):
                 raise
@@ -330,7 +376,8 @@ def _completed_elsewhere(dependencies: Dependencies, operation: SyncOperation) -
     return current is not None and current.state is OperationState.SYNCED
 
 
-def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:
+def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> str:
+    """HQ takes the address, then records its event; answers the account told of it."""
     assert record.account_number is not None and operation.address_id is not None
     address = dependencies.customers.address(record.channel_id, record.customer_id, operation.address_id)
     if address is not None and record.linked_to_existing:
@@ -338,18 +385,34 @@ def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation:
     elif address is not None:
         dependencies.headquarters.save_address(record.account_number, address)
     dependencies.faults.reach(AFTER_HQ_ADDRESS_WRITTEN)
+    if address is None:
+        return record.account_number
+    told = record_event(
+        dependencies,
+        record.account_number,
+        EventType.ADDRESS_ADDED,
+        change=f"address:{address.address_id}",
+        synced_address=address.address_id,
+        address_id=address.address_id,
+    )
+    return told.account_number
 
 
-def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> None:
-    """Brings the HQ master at least to this edit; the channel record holds every edit so far."""
+def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> str | None:
+    """Brings the HQ master at least to this edit, with its events; the channel record holds every
+    edit so far. Answers the account told of it."""
     assert record.account_number is not None
     if record.linked_to_existing:
         # Edited while pending, then linked: the link folded the record as it was then (every
         # edit made while pending) into the HQ customer. Edits made after the link go to it.
-        return
+        return None
     current = dependencies.customers.get(record.channel_id, record.customer_id) or record
     before = dependencies.headquarters.get(record.account_number)
-    dependencies.headquarters.save_master(_master(current, record.account_number))
+    if before is None or before.edit_sequence < current.edit_count:
+        events = edit_events(dependencies, current, before.profile if before is not None else None)
+    else:
+        events = []  # HQ has this edit, and its events, already
+    dependencies.headquarters.save_master(_master(current, record.account_number), events)
     reindex_match_keys(
         dependencies,
         account_number=record.account_number,
@@ -358,6 +421,7 @@ def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: 
         after=current.profile,
     )
     dependencies.faults.reach(AFTER_HQ_EDIT_REPLAYED)
+    return record.account_number
 
 
 def _count_failure(dependencies: Dependencies, ref: OperationRef, error: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.domain.address import AddressPage
+from shared.domain.address import Address, AddressPage
 from shared.domain.customer import CustomerRecord
 from shared.domain.paging import keyset_page, read_after
 from shared.domain.views import EMBEDDED_ADDRESSES, CustomerPublic
@@ -14,9 +14,17 @@ MAX_ADDRESS_PAGE = 100
 
 def customer_view(dependencies: Dependencies, record: CustomerRecord) -> CustomerPublic:
     """One read for a customer with up to 20 addresses; a key-only count for one with more."""
-    first = dependencies.customers.addresses(
+    return view_with(dependencies, record, first_addresses(dependencies, record))
+
+
+def first_addresses(dependencies: Dependencies, record: CustomerRecord) -> list[Address]:
+    """The addresses a customer shows, and one more if it has more (then they are counted)."""
+    return dependencies.customers.addresses(
         record.channel_id, record.customer_id, limit=EMBEDDED_ADDRESSES + 1
     )
+
+
+def view_with(dependencies: Dependencies, record: CustomerRecord, first: list[Address]) -> CustomerPublic:
     count = len(first)
     if count > EMBEDDED_ADDRESSES:
         count = dependencies.customers.address_count(record.channel_id, record.customer_id)

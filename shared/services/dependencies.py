@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from shared.domain.sync import SyncStatusReport
 from shared.services.access_recorder import AccessRecorder
+from shared.services.event_publisher import EventPublisher
 from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.services.key_read_tracker import KeyReadTracker
@@ -24,9 +25,11 @@ from shared.storage.ports import (
     ChannelActivity,
     ChannelDirectory,
     ChannelKeyStore,
+    CustomerEvents,
     CustomerIds,
     CustomerRecords,
     DuplicateCandidates,
+    EventFeed,
     HeadquartersMaster,
     MatchIndex,
     NumberSequence,
@@ -64,6 +67,9 @@ class Dependencies:
     access_log: AccessLog
     access_recorder: AccessRecorder
     key_reads: KeyReadTracker
+    customer_events: CustomerEvents
+    event_feed: EventFeed
+    event_publisher: EventPublisher
     # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
     status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))
     faults: FaultPoints = field(default_factory=FaultPoints)

@@ -14,6 +14,8 @@ AFTER_CUSTOMER_WRITTEN = "after-customer-written"
 AFTER_ACCOUNT_NUMBER_ALLOCATED = "after-account-number-allocated"
 AFTER_ACCOUNT_NUMBER_BOUND = "after-account-number-bound"
 AFTER_SURVIVOR_FOLDED = "after-survivor-folded"
+AFTER_LINK_RECORDED = "after-link-recorded"
+AFTER_LOYALTY_EVENT_RECORDED = "after-loyalty-event-recorded"
 AFTER_HQ_CUSTOMER_WRITTEN = "after-hq-customer-written"
 AFTER_SEARCHABLE_EVERYWHERE = "after-searchable-everywhere"
 AFTER_DUPLICATES_DETECTED = "after-duplicates-detected"
@@ -34,6 +36,7 @@ ALL_POINTS = (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
     AFTER_SURVIVOR_FOLDED,
+    AFTER_LINK_RECORDED,
     AFTER_HQ_CUSTOMER_WRITTEN,
     AFTER_SEARCHABLE_EVERYWHERE,
     AFTER_DUPLICATES_DETECTED,

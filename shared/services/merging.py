@@ -25,9 +25,11 @@ from shared.domain.consent import ConsentReason
 from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, match_keys, verified_email_key
 from shared.domain.errors import DomainError, DuplicateDismissed, MergeContended, NotFound
+from shared.domain.events import EventType
 from shared.domain.views import CustomerPublic
 from shared.optimistic import retry_on_conflict
 from shared.services.conversion import fold_and_replay
+from shared.services.customer_events import mark_told, record_event
 from shared.services.customer_views import customer_view
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import candidate_to_change
@@ -171,6 +173,14 @@ def _fold(dependencies: Dependencies, merged: HqCustomer, *, into: HqCustomer) -
         ),
     )
     dependencies.headquarters.mark_merged(merged.account_number, into=into.account_number)
+    record_event(
+        dependencies,
+        into.account_number,
+        EventType.MERGED,
+        change=f"merged:{merged.account_number}",
+        merged_account_number=merged.account_number,
+    )
+    mark_told(dependencies, channel_id=into.channel_id, account_number=into.account_number)
     faults.reach(AFTER_MERGED_MASTER_TOMBSTONED)
     dependencies.match_index.remove(account_number=merged.account_number, keys=match_keys(merged.profile))
     claimed = verified_email_key(merged.profile)

@@ -27,6 +27,8 @@ from shared.domain.changes import (
     ConsentAppended,
     ConsentCopied,
     ConversionLogged,
+    EventsPublished,
+    EventsToPublish,
     IdempotencyKeyKept,
     OperationClosed,
     OperationDropped,
@@ -44,6 +46,7 @@ from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.channel_rows import (
     CUSTOMERS_TABLE,
+    RowFamily,
     address_prefix,
     address_row,
     consent_prefix,
@@ -54,6 +57,7 @@ from shared.storage.channel_rows import (
     idempotency_row,
     pending_range,
     pending_row,
+    publish_row,
 )
 from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import RecordChanged, RowAlreadyExists
@@ -212,6 +216,22 @@ class ChannelCustomerTable:
                     continue
         return None
 
+    def events_to_publish(self, channel_id: str, *, limit: int = 100) -> list[tuple[str, str]]:
+        """Accounts marked in this channel as having events to publish, each with its mark's version."""
+        rows = self._range(channel_id, RowFamily.PUBLISH.prefix, limit=limit)
+        return [
+            (str(row["RowKey"]).removeprefix(RowFamily.PUBLISH.prefix), row.metadata["etag"]) for row in rows
+        ]
+
+    def publish_mark(self, channel_id: str, account_number: str) -> str | None:
+        """The version of the account's mark in this channel, if it is marked."""
+        with translate_storage_errors():
+            try:
+                row = self._table.get_entity(channel_id, publish_row(account_number), select=["RowKey"])
+            except ResourceNotFoundError:
+                return None
+        return str(row.metadata["etag"])
+
     def pending_operations(self, channel_id: str, customer_id: str | None = None) -> list[SyncOperation]:
         """The pending index: only operations still to do are read, never all customers."""
         start, end = pending_range(customer_id)
@@ -343,6 +363,11 @@ def _operations(partition: str, row: RowChange) -> list[Any]:
             return [
                 ("upsert", {**keys, "RowKey": converted_row(at, customer_id), "ConvertedAt": at}, _REPLACE)
             ]
+        case EventsToPublish(account_number):
+            return [("upsert", {**keys, "RowKey": publish_row(account_number)}, _REPLACE)]
+        case EventsPublished(account_number, version):
+            marked = {**keys, "RowKey": publish_row(account_number)}
+            return [("delete", marked, {"etag": version, "match_condition": MatchConditions.IfNotModified})]
     raise TypeError(f"No table operation for {type(row).__name__}")
 
 

@@ -16,6 +16,7 @@ person (an erasure) or every change (an event) has one place to learn them all.
   converted|<newest first>|<customerId>       when a customer converted (the console's chart)
   search|<kind>|<key term>|<sort key>|<customerId>
                                               a pending customer's search entry
+  publish|<account number>                    HQ recorded events of the account to be published
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class RowFamily(StrEnum):
     CONSENT = "consent"
     CONVERTED = "converted"
     SEARCH = "search"
+    PUBLISH = "publish"
 
     @property
     def prefix(self) -> str:
@@ -114,3 +116,7 @@ def converted_range(since: datetime) -> tuple[str, str]:
 
 def search_prefix(kind: str) -> str:
     return f"{RowFamily.SEARCH.prefix}{kind}|"
+
+
+def publish_row(account_number: str) -> str:
+    return RowFamily.PUBLISH.prefix + account_number

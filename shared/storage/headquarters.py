@@ -6,7 +6,8 @@ idempotent: whoever creates it first binds the GUID to its account number for go
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,21 +17,22 @@ from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.address import Address
 from shared.domain.errors import AccountNumberTaken, HeadquartersUnavailable
+from shared.domain.events import NewEvent
 from shared.domain.profile import CustomerProfile
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
+from shared.storage.hq_events import MASTER_ROW, MASTER_TABLE, event_entities, submit_or_signal
 from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import HqCustomer
 
-MASTER_TABLE = "HqCustomers"
 KEYS_TABLE = "HqCustomerKeys"
 ADDRESSES_TABLE = "HqCustomerAddresses"
 LOYALTY_CARDS_TABLE = "HqLoyaltyCards"
-MASTER_ROW = "master"
 KEY_ROW = "key"
 
 
-def master_entity(customer: HqCustomer) -> dict[str, Any]:
+def master_entity(customer: HqCustomer, *, event_count: int = 0) -> dict[str, Any]:
+    """`event_count` is how many events the account has once this master is written."""
     return {
         "PartitionKey": customer.account_number,
         "RowKey": MASTER_ROW,
@@ -38,6 +40,7 @@ def master_entity(customer: HqCustomer) -> dict[str, Any]:
         "ChannelId": customer.channel_id,
         **long_text("Profile", customer.profile.model_dump_json(by_alias=True)),
         "EditSequence": customer.edit_sequence,
+        "EventSequence": event_count,
         "UpdatedAt": datetime.now(UTC),
     }
 
@@ -83,31 +86,38 @@ class HeadquartersCustomers:
             raise HeadquartersUnavailable("Account number binding vanished; retry")
         return bound
 
-    def save_master(self, customer: HqCustomer) -> None:
-        """Writes the customer master unless HQ already holds this edit or a later one.
+    def save_master(self, customer: HqCustomer, events: Sequence[NewEvent] = ()) -> bool:
+        """Writes the customer master, with the events that tell of it, unless HQ already holds this
+        edit or a later one; answers whether it wrote.
 
         `edit_sequence` counts the channel edits the profile includes; HQ never goes back to an
-        older one, so replays and racing converters cannot undo a newer edit.
+        older one, so replays and racing converters cannot undo a newer edit. The events are numbered
+        after the account's last and written in the same transaction as the master: one is never
+        stored without the other.
         """
-        retry_on_conflict(
-            lambda: self._save_master_once(customer),
-            conflicts=(ResourceExistsError, ResourceModifiedError),
-            exhausted=HeadquartersUnavailable(f"HQ customer {customer.account_number} kept changing; retry"),
+        return bool(
+            retry_on_conflict(
+                lambda: self._save_master_once(customer, events),
+                conflicts=(ResourceExistsError, ResourceModifiedError),
+                exhausted=HeadquartersUnavailable(
+                    f"HQ customer {customer.account_number} kept changing; retry"
+                ),
+            )
         )
 
-    def _save_master_once(self, customer: HqCustomer) -> None:
-        entity = master_entity(customer)
+    def _save_master_once(self, customer: HqCustomer, events: Sequence[NewEvent]) -> bool:
+        account = customer.account_number
         with _hq_errors():
             if customer.edit_sequence == 0:
                 # A conversion writes a master that does not exist yet: the create-only insert alone
                 # decides, in one round trip. Only when the row is there already is it read.
                 try:
-                    self._masters().create_entity(entity)
-                    return
+                    self._write(account, ("create", master_entity(customer, event_count=len(events))), events)
+                    return True
                 except ResourceExistsError:
                     pass
             try:
-                current = self._masters().get_entity(customer.account_number, MASTER_ROW)
+                current = self._masters().get_entity(account, MASTER_ROW)
             except ResourceNotFoundError:
                 current = None
             if current is not None and (current["CustomerId"], current["ChannelId"]) != (
@@ -115,20 +125,33 @@ class HeadquartersCustomers:
                 customer.channel_id,
             ):
                 # Never overwrite another customer's master, whatever the caller believes.
-                raise AccountNumberTaken(f"Account {customer.account_number} belongs to another customer")
+                raise AccountNumberTaken(f"Account {account} belongs to another customer")
             if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
-                return
-            if current is not None and current.get("MergedInto"):
-                entity["MergedInto"] = current["MergedInto"]  # a replay never revives a tombstone
+                return False
             if current is None:
+                self._write(account, ("create", master_entity(customer, event_count=len(events))), events)
+                return True
+            counted = int(current.get("EventSequence") or 0)
+            entity = master_entity(customer, event_count=counted + len(events))
+            for kept in ("MergedInto", "ErasedAt"):  # a replay never revives a tombstone
+                if current.get(kept):
+                    entity[kept] = current[kept]
+            condition = {"mode": UpdateMode.REPLACE, "etag": current.metadata["etag"]}
+            update = ("update", entity, {**condition, "match_condition": MatchConditions.IfNotModified})
+            self._write(account, update, events, after=counted)
+            return True
+
+    def _write(self, account: str, master: Any, events: Sequence[NewEvent], *, after: int = 0) -> None:
+        """The master's write and its events' rows: one transaction."""
+        if not events:  # the master alone: one plain write, no transaction to frame
+            kind, entity, *options = master
+            if kind == "create":
                 self._masters().create_entity(entity)
             else:
-                self._masters().update_entity(
-                    entity,
-                    mode=UpdateMode.REPLACE,
-                    etag=current.metadata["etag"],
-                    match_condition=MatchConditions.IfNotModified,
-                )
+                self._masters().update_entity(entity, **options[0])
+            return
+        operations = [master, *(("create", row) for row in event_entities(account, after, events))]
+        submit_or_signal(self._masters(), operations)
 
     def save_address(self, account_number: str, address: Address) -> None:
         """Adds an address to the customer master; keyed by its channel id, so a replay is harmless."""
@@ -149,6 +172,11 @@ class HeadquartersCustomers:
         }
         with _hq_errors():
             self._account.table(LOYALTY_CARDS_TABLE).create_entity(entity)
+
+    def keep_loyalty_card(self, account_number: str, card_number: str, *, channel_id: str) -> None:
+        """Writes the card unless it is there already (on this account, or moved by a merge)."""
+        with suppress(ResourceExistsError):
+            self.save_loyalty_card(account_number, card_number, channel_id=channel_id)
 
     def addresses(self, account_number: str) -> list[Address]:
         with _hq_errors():

@@ -38,6 +38,7 @@ def _conversion_calls(storage_connection_string: str, **settings: Any) -> tuple[
     dependencies = make_dependencies(
         storage_connection_string, channel_transport=channel_calls, hq_transport=hq_calls, **settings
     )
+    dependencies.event_publisher.publish = None  # publishing is counted apart: it is not the conversion's
     channel = add_channel(dependencies, async_customer_creation=True)
     for _ in range(2):
         unique = uuid.uuid4().int
@@ -51,16 +52,31 @@ def _conversion_calls(storage_connection_string: str, **settings: Any) -> tuple[
     return channel_calls.sent, [call.split("(")[0] for call in hq_calls.sent]
 
 
-def test_a_conversion_is_ten_round_trips(storage_connection_string: str) -> None:
-    """Record, pending operations, binding (create-first), master (create-first), the synced entries
-    (one write per partition, side by side) and mark-synced, which drops the pending entries too."""
+MASTER_AND_EVENT = "POST /devstoreaccount1/$batch"
+
+
+def test_a_conversion_is_ten_round_trips_one_after_the_other(storage_connection_string: str) -> None:
+    """Record, pending operations (the addresses its event shows read beside them), binding
+    (create-first), master and its event (one transaction, create-first), the synced entries (one
+    write per partition, side by side) and mark-synced, which drops the pending entries too."""
     channel_calls, hq_calls = _conversion_calls(storage_connection_string, DUPLICATE_POLICY="off")
-    assert hq_calls == ["POST /devstoreaccount1/HqCustomerKeys", "POST /devstoreaccount1/HqCustomers"]
+    assert hq_calls == ["POST /devstoreaccount1/HqCustomerKeys", MASTER_AND_EVENT]
     reads = [call for call in channel_calls if call.startswith("GET")]
     index_writes = [call for call in channel_calls if "CustomerSearchIndex" in call]
     transactions = [call for call in channel_calls if call.endswith("$batch")]
-    assert (len(reads), len(transactions)) == (2, 2)  # one of the batches is the two name entries
+    assert (len(reads), len(transactions)) == (3, 2)  # one of the batches is the two name entries
     assert len(index_writes) == 4
+    assert len(channel_calls) + len(hq_calls) == 11
+
+
+def test_without_events_a_conversion_makes_the_same_round_trips_less_the_address_read(
+    storage_connection_string: str,
+) -> None:
+    channel_calls, hq_calls = _conversion_calls(
+        storage_connection_string, DUPLICATE_POLICY="off", CUSTOMER_EVENTS="false"
+    )
+    assert hq_calls == ["POST /devstoreaccount1/HqCustomerKeys", "POST /devstoreaccount1/HqCustomers"]
+    assert len([call for call in channel_calls if call.startswith("GET")]) == 2
     assert len(channel_calls) + len(hq_calls) == 10
 
 
@@ -68,8 +84,8 @@ def test_duplicate_detection_adds_two_writes_and_two_reads_by_key(storage_connec
     """The customer's two match keys are written, then read back, each pair side by side: four
     round trips, whatever the number of customers HQ holds."""
     channel_calls, hq_calls = _conversion_calls(storage_connection_string)
-    assert len(channel_calls) == 8
-    assert hq_calls[:2] == ["POST /devstoreaccount1/HqCustomerKeys", "POST /devstoreaccount1/HqCustomers"]
+    assert len(channel_calls) == 9
+    assert hq_calls[:2] == ["POST /devstoreaccount1/HqCustomerKeys", MASTER_AND_EVENT]
     assert (
         sorted(hq_calls[2:])
         == ["GET /devstoreaccount1/HqMatchKeys"] * 2 + ["PUT /devstoreaccount1/HqMatchKeys"] * 2

@@ -7,7 +7,8 @@ from typing import Any
 from azure.data.tables import TableServiceClient
 
 from shared.storage.channel_rows import CUSTOMERS_TABLE, RowFamily
-from shared.storage.headquarters import KEYS_TABLE, LOYALTY_CARDS_TABLE, MASTER_ROW, MASTER_TABLE
+from shared.storage.headquarters import KEYS_TABLE, LOYALTY_CARDS_TABLE
+from shared.storage.hq_events import MASTER_ROW, MASTER_TABLE
 
 
 def _table(connection_string: str, name: str) -> Any:

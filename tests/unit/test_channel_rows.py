@@ -19,6 +19,7 @@ from shared.storage.channel_rows import (
     idempotency_row,
     pending_range,
     pending_row,
+    publish_row,
     search_prefix,
 )
 
@@ -37,6 +38,7 @@ def test_every_key_the_map_makes_names_its_family() -> None:
         family_of(consent_row(CUSTOMER, AT, 0)),
         family_of(converted_row(AT, CUSTOMER)),
         family_of(search_prefix("email") + "ada|x|" + CUSTOMER),
+        family_of(publish_row("C000000042")),
     } == set(RowFamily)
 
 

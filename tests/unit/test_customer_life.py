@@ -15,6 +15,7 @@ from shared.domain.changes import (
     ConsentAppended,
     ConsentCopied,
     ConversionLogged,
+    EventsToPublish,
     OperationClosed,
     OperationDropped,
     OperationUpdated,
@@ -106,11 +107,17 @@ def test_a_pending_customer_synced_carries_its_account_number_and_when() -> None
 def test_synced_closes_the_create_operation_logs_it_and_drops_the_pending_search_entries() -> None:
     operation = new_operation(OperationRef("store-042", CUSTOMER), NOW).failed("x: y", NOW)
     changes = pending().synced("C000000042", NOW + timedelta(seconds=3), operation=operation)
-    assert kinds(changes) == ["OperationClosed", "ConversionLogged", "SearchEntriesDropped"]
+    assert kinds(changes) == [
+        "OperationClosed",
+        "ConversionLogged",
+        "EventsToPublish",
+        "SearchEntriesDropped",
+    ]
     closed = changes.rows[0]
     assert isinstance(closed, OperationClosed)
     assert (closed.operation.state, closed.operation.attempts) == (OperationState.SYNCED, 2)
     assert changes.rows[1] == ConversionLogged(CUSTOMER, NOW + timedelta(seconds=3))
+    assert changes.rows[2] == EventsToPublish("C000000042")  # HQ recorded its event: to be told
 
 
 def test_a_linked_customer_shows_the_existing_account_and_redirects_its_changes() -> None:

@@ -46,6 +46,8 @@ SAMPLES: list[rows.RowChange] = [
     rows.ConversionLogged(CUSTOMER, NOW),
     rows.SearchEntriesAdded(CUSTOMER, TERMS, "20261205T093000.000000"),
     rows.SearchEntriesDropped(CUSTOMER, TERMS, "20261205T093000.000000"),
+    rows.EventsToPublish("C000000042"),
+    rows.EventsPublished("C000000042", "W/2"),
 ]
 
 
