@@ -256,5 +256,7 @@ def _made_id(response: func.HttpResponse) -> str | None:
         body = json.loads(response.get_body() or b"{}")
     except ValueError:
         return None
-    made = body.get("keyId") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None
+    made = next((body[name] for name in ("keyId", "webhookId") if body.get(name)), None)
     return str(made) if made else None

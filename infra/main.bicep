@@ -22,6 +22,13 @@ param adminApiKey string = ''
 @description('HMAC key of the duplicate match index (at least 32 characters), written to Key Vault as a new secret version. Empty keeps the current version. Never change it once customers are indexed: every stored match key would stop matching.')
 param matchIndexSecret string = ''
 
+@secure()
+@description('Key that seals the webhooks\' signing secrets at rest (at least 32 characters), written to Key Vault as a new secret version. Empty keeps the current version. Changing it makes every registered webhook unusable: register them again.')
+param webhookSecretsKey string = ''
+
+@description('The CloudEvents source of every customer event (a URI that names this deployment for subscribers).')
+param eventSource string = 'urn:commerce:customers'
+
 @description('What conversion does with a customer HQ already has: flag, link or off (README: "Duplicate customers").')
 @allowed([ 'flag', 'link', 'off' ])
 param duplicatePolicy string = 'flag'
@@ -79,6 +86,7 @@ var vaultName = take(toLower('kv${baseName}${suffix}'), 24)
 var deploymentContainerName = 'app-package'
 var adminKeySecretName = 'admin-api-key'
 var matchIndexSecretName = 'match-index-secret'
+var webhookSecretsKeyName = 'webhook-secrets-key'
 var useOwnAccountForHq = empty(hqStorageAccountName)
 
 // Built-in role definitions (ids are the same in every tenant).
@@ -158,7 +166,18 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// customer-sync and customer-sync-poison.
+// The queues the app's triggers read: customer-sync (conversions) and customer-events (webhook
+// deliveries), each with the poison queue the host moves a message to after maxDequeueCount tries.
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for name in [ 'customer-sync', 'customer-sync-poison', 'customer-events', 'customer-events-poison' ]: {
+  parent: queueService
+  name: name
+}]
+
 resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageQueueDataContributor)
   scope: storage
@@ -249,6 +268,24 @@ resource currentMatchIndexSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' 
 
 var matchIndexSecretUri = empty(matchIndexSecret) ? currentMatchIndexSecret.properties.secretUri : matchIndexSecretVersion.properties.secretUri
 
+resource webhookSecretsKeyVersion 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webhookSecretsKey)) {
+  // checkov:skip=CKV_AZURE_114: contentType is set below; checkov does not read properties of a conditional resource
+  // checkov:skip=CKV_AZURE_41: the key must not expire on its own: every webhook's secret is sealed with it
+  parent: vault
+  name: webhookSecretsKeyName
+  properties: {
+    value: webhookSecretsKey
+    contentType: 'text/plain'
+  }
+}
+
+resource currentWebhookSecretsKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = {
+  parent: vault
+  name: webhookSecretsKeyName
+}
+
+var webhookSecretsKeyUri = empty(webhookSecretsKey) ? currentWebhookSecretsKey.properties.secretUri : webhookSecretsKeyVersion.properties.secretUri
+
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
@@ -328,6 +365,8 @@ var appSettings = [
   // No version in the reference: the app follows the newest secret version (infra/README.md, rotation).
   { name: 'ADMIN_API_KEY', value: '@Microsoft.KeyVault(SecretUri=${adminKeySecretUri})' }
   { name: 'MATCH_INDEX_SECRET', value: '@Microsoft.KeyVault(SecretUri=${matchIndexSecretUri})' }
+  { name: 'WEBHOOK_SECRETS_KEY', value: '@Microsoft.KeyVault(SecretUri=${webhookSecretsKeyUri})' }
+  { name: 'EVENT_SOURCE', value: eventSource }
   { name: 'DUPLICATE_POLICY', value: duplicatePolicy }
   { name: 'CONVERSION_SCHEDULE', value: conversionSchedule }
   { name: 'HQ_TIMEOUT_SECONDS', value: hqTimeoutSeconds }

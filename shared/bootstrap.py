@@ -39,6 +39,8 @@ from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberS
 from shared.storage.search_index import CustomerSearchIndex
 from shared.storage.sync_queue import CustomerSyncQueue
 from shared.storage.sync_runs import SyncRunLog
+from shared.storage.webhook_sender import WebhookSender, resolve
+from shared.storage.webhooks import EventDeliveryQueue, WebhookTables
 
 
 def build_dependencies(
@@ -94,6 +96,10 @@ def build_dependencies(
         customer_events=HeadquartersEvents(hq_account),
         event_feed=EventFeedTable(hq_account),
         event_publisher=EventPublisher(),
+        webhooks=WebhookTables(hq_account, secrets_key=settings.webhook_secrets_key),
+        event_deliveries=EventDeliveryQueue(channel_account),
+        webhook_sender=WebhookSender(timeout_seconds=settings.webhook_timeout_seconds),
+        resolve=resolve,
         faults=faults or FaultPoints(),
     )
     dependencies.access_recorder.after_write = lambda batch: count_key_reads(dependencies, batch)

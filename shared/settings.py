@@ -15,6 +15,7 @@ from shared.domain.duplicates import DuplicatePolicy
 
 AZURITE_CONNECTION_STRING = "UseDevelopmentStorage=true"
 LOCAL_MATCH_INDEX_SECRET = "local-match-index-secret"
+LOCAL_WEBHOOK_SECRETS_KEY = "local-webhook-secrets-key"
 MANAGED_IDENTITY = "managedidentity"
 
 
@@ -180,8 +181,12 @@ class Settings(BaseSettings):
     event_source: str = Field(default="urn:commerce:customers", min_length=1, validation_alias="EVENT_SOURCE")
     feed_settle_seconds: float = Field(default=10.0, ge=0, le=300, validation_alias="FEED_SETTLE_SECONDS")
     feed_days: int = Field(default=14, ge=1, le=365, validation_alias="FEED_DAYS")
+    # Seals webhook secrets at rest (AES-GCM): whoever reads the table cannot sign with them.
+    webhook_secrets_key: str = Field(
+        default=LOCAL_WEBHOOK_SECRETS_KEY, validation_alias="WEBHOOK_SECRETS_KEY"
+    )
     allow_local_webhooks: bool = Field(default=False, validation_alias="ALLOW_LOCAL_WEBHOOKS")
-    webhook_retry_hours: float = Field(default=26.0, gt=0, le=168, validation_alias="WEBHOOK_RETRY_HOURS")
+    webhook_retry_hours: float = Field(default=24.0, gt=0, le=168, validation_alias="WEBHOOK_RETRY_HOURS")
     webhook_first_retry_seconds: float = Field(
         default=30.0, gt=0, le=3600, validation_alias="WEBHOOK_FIRST_RETRY_SECONDS"
     )
@@ -290,4 +295,17 @@ def check_startup_settings(environ: Mapping[str, str] | None = None) -> None:
         raise UnsafeSettings(
             f"MATCH_INDEX_SECRET must be a secret of at least {MIN_MATCH_INDEX_SECRET_LENGTH} characters "
             "(a resolved Key Vault reference) while DUPLICATE_POLICY is not off"
+        )
+    webhook_key = environ.get("WEBHOOK_SECRETS_KEY", "")
+    if (
+        webhook_key.startswith(UNRESOLVED_KEY_VAULT_REFERENCE)
+        or len(webhook_key) < MIN_MATCH_INDEX_SECRET_LENGTH
+    ):
+        raise UnsafeSettings(
+            f"WEBHOOK_SECRETS_KEY must be a secret of at least {MIN_MATCH_INDEX_SECRET_LENGTH} characters "
+            "(a resolved Key Vault reference): it seals the webhooks' signing secrets"
+        )
+    if environ.get("ALLOW_LOCAL_WEBHOOKS", "").lower() == "true":
+        raise UnsafeSettings(
+            "ALLOW_LOCAL_WEBHOOKS is for local runs: deployed, webhooks go to public addresses only"
         )

@@ -23,7 +23,7 @@ function say(text, isError = false) {
 
 async function call(path, options = {}) {
   const key = adminKey();
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
   if (key) headers.Authorization = `Bearer ${key}`;
   const response = await fetch(api(path), { ...options, headers, cache: "no-store", credentials: "omit" });
   const body = await response.json().catch(() => null);
@@ -206,6 +206,53 @@ async function reinstate(key, button) {
   }
 }
 
+// -- webhooks ---------------------------------------------------------------------------------
+
+const REPLAY_HOURS = 24;
+
+function showWebhooks(list) {
+  const tbody = $("webhooks");
+  tbody.replaceChildren();
+  if (!list.items.length) return emptyRow(tbody, 6, "No webhook is registered.");
+  for (const hook of list.items) {
+    const row = document.createElement("tr");
+    const health = hook.health || {};
+    cell(row, hook.url);
+    cell(row, String(health.delivered ?? "–"));
+    cell(row, String(health.pending ?? "–"));
+    const failed = cell(row, String(health.failed ?? "–"));
+    if (health.failed) failed.classList.add("error");
+    cell(row, health.oldestUndeliveredAt ? when(health.oldestUndeliveredAt) : "–");
+    const action = document.createElement("td");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `Replay last ${REPLAY_HOURS} h`;
+    button.setAttribute("aria-label", `Deliver again the events of the last ${REPLAY_HOURS} hours to ${hook.url}`);
+    button.addEventListener("click", () => replayWebhook(hook, button));
+    action.appendChild(button);
+    row.appendChild(action);
+    tbody.appendChild(row);
+  }
+}
+
+async function replayWebhook(hook, button) {
+  button.disabled = true;
+  try {
+    const since = new Date(Date.now() - REPLAY_HOURS * 3600 * 1000).toISOString();
+    const started = await call(`webhooks/${encodeURIComponent(hook.webhookId)}/replay`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ since }),
+    });
+    say(`${started.deliveries} events queued again for ${hook.url}.`);
+    setTimeout(refresh, 1500);
+  } catch (error) {
+    say(`Replay failed: ${error.message}`, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // -- duplicates -------------------------------------------------------------------------------
 
 let duplicatesCursor = null;
@@ -376,6 +423,7 @@ async function refresh() {
     ["chart", async () => showHistory(await call(`sync/history?hours=${HISTORY_HOURS}`))],
     ["operations", async () => showOperations((await call(operationsQuery())).items)],
     ["suspended", async () => showSuspended(await call("suspended-keys"))],
+    ["webhooks", async () => showWebhooks(await call("webhooks"))],
     ["duplicates", async () => showDuplicates(await call(duplicatesQuery(null)))],
   ]))].filter(Boolean);
   hqDown = hqDown || errors.some((error) => error.problem === "headquarters-unavailable");

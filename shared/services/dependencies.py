@@ -17,6 +17,7 @@ from shared.services.fault_points import FaultPoints
 from shared.services.headquarters_calls import HeadquartersCalls
 from shared.services.key_read_tracker import KeyReadTracker
 from shared.services.snapshot import Snapshot
+from shared.services.webhook_gate import WebhookGate
 from shared.settings import Settings
 from shared.storage.ports import (
     AccessLog,
@@ -28,6 +29,7 @@ from shared.storage.ports import (
     CustomerEvents,
     CustomerIds,
     CustomerRecords,
+    DeliveryQueue,
     DuplicateCandidates,
     EventFeed,
     HeadquartersMaster,
@@ -37,6 +39,8 @@ from shared.storage.ports import (
     RunLog,
     SearchIndex,
     SyncQueue,
+    WebhookPost,
+    Webhooks,
 )
 
 
@@ -70,6 +74,12 @@ class Dependencies:
     customer_events: CustomerEvents
     event_feed: EventFeed
     event_publisher: EventPublisher
+    webhooks: Webhooks
+    event_deliveries: DeliveryQueue
+    webhook_sender: WebhookPost
+    # Every address a host name resolves to: webhooks must lead to public ones only.
+    resolve: Callable[[str, int], list[str]]
+    webhook_gate: WebhookGate = field(default_factory=WebhookGate)
     # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
     status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))
     faults: FaultPoints = field(default_factory=FaultPoints)

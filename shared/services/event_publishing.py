@@ -16,6 +16,7 @@ from shared.domain.changes import Changes, EventsPublished
 from shared.domain.errors import DomainError
 from shared.domain.events import CustomerEvent, EventType
 from shared.services.dependencies import Dependencies
+from shared.services.webhooks import fan_out
 from shared.storage.ports import RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def publish_account(dependencies: Dependencies, account_number: str) -> int | No
         try:
             _complete_changes(dependencies, events)
             dependencies.event_feed.append(events, at=dependencies.clock())
+            fan_out(dependencies, events)
         except Exception:
             dependencies.customer_events.save_publication(replace(leased, leased_until=None))
             raise

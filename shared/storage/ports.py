@@ -21,13 +21,14 @@ from shared.domain.channel import Channel
 from shared.domain.consent import ConsentChange
 from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import DuplicateCandidate, DuplicateStatus, MatchedOn, MatchKey
-from shared.domain.events import CustomerEvent, NewEvent, Publication
+from shared.domain.events import CustomerEvent, EventType, NewEvent, Publication
 from shared.domain.key_reads import KeyReads, SuspendedKey
 from shared.domain.operations import OperationRef, SyncOperation
 from shared.domain.profile import CustomerProfile
 from shared.domain.roles import Actor
 from shared.domain.search import SearchQuery, SearchTerm
 from shared.domain.sync import RunSummary, SyncMessage
+from shared.domain.webhooks import Delivery, DeliveryStatus, SendOutcome
 
 
 class RowAlreadyExists(Exception):
@@ -175,6 +176,49 @@ class EventFeed(Protocol):
         self, *, after: str | None, until: datetime, oldest: datetime, limit: int
     ) -> tuple[list[CustomerEvent], str]: ...
     def prune(self, *, keep_from: datetime, limit: int = 2000) -> int: ...
+
+
+@dataclass(frozen=True)
+class StoredWebhook:
+    """A webhook as the dispatcher needs it: where, what, and the secret to sign with."""
+
+    webhook_id: str
+    url: str
+    event_types: list[EventType]
+    created_at: datetime
+    secret: str
+
+
+class Webhooks(Protocol):
+    """Webhooks, their deliveries, and one dispatcher per webhook and account at a time."""
+
+    def add(self, webhook: StoredWebhook) -> None: ...
+    def get(self, webhook_id: str) -> StoredWebhook | None: ...
+    def all(self) -> list[StoredWebhook]: ...
+    def remove(self, webhook_id: str) -> bool: ...
+    def add_deliveries(
+        self, webhook_id: str, events: Sequence[CustomerEvent], *, at: datetime, again: bool = False
+    ) -> None: ...
+    def pending(
+        self, webhook_id: str, account_number: str, *, limit: int
+    ) -> list[tuple[Delivery, CustomerEvent, str]]: ...
+    def save_delivery(self, webhook_id: str, delivery: Delivery, *, version: str) -> bool: ...
+    def deliveries(
+        self, webhook_id: str, *, status: DeliveryStatus | None, after: str | None, limit: int
+    ) -> list[tuple[str, Delivery]]: ...
+    def recent(self, webhook_id: str, *, since: datetime) -> list[Delivery]: ...
+    def lease(
+        self, webhook_id: str, account_number: str, *, until: datetime, now: datetime
+    ) -> str | None: ...
+    def release(self, webhook_id: str, account_number: str, *, version: str) -> None: ...
+
+
+class DeliveryQueue(Protocol):
+    def send(self, webhook_id: str, account_number: str, *, delay_seconds: int = 0) -> None: ...
+
+
+class WebhookPost(Protocol):
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> SendOutcome: ...
 
 
 class MatchIndex(Protocol):

@@ -23,6 +23,7 @@ from tests.e2e.conftest import StartHost, failed_conversion
 from tests.support.api import ADMIN, wait_for
 from tests.support.builders import TEST_ADMIN_KEY, make_dependencies, person, unique_phone
 from tests.support.faults import StorageFaults
+from tests.support.webhook_receiver import Receiver, serving
 
 NOT_SHOWN = "\N{EN DASH}"  # the console's mark for a number it could not read
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -233,3 +234,32 @@ def test_a_suspended_key_is_shown_and_reinstated_from_the_console(
     again = keys.reads(channel_id, key_id)
     assert again is not None and again[0].suspended_at is None
     context.close()
+
+
+def test_a_webhooks_health_is_shown_and_its_events_replayed_from_the_console(
+    start_host: StartHost, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    api = start_host(ALLOW_LOCAL_WEBHOOKS="true", WEBHOOK_FIRST_RETRY_SECONDS="60", FEED_SETTLE_SECONDS="0")
+    with serving(Receiver(lambda _id, attempt: "fail" if attempt == 1 else "ok")) as receiver:
+        made = api.http.post("/api/webhooks", json={"url": receiver.url}, headers=ADMIN).json()
+        receiver.secret = made["secret"]
+        channel_id, key = api.new_channel()
+        account = api.create_customer(
+            channel_id, key, person(email=f"hook.{uuid.uuid4().hex[:8]}@example.com")
+        )
+        wait_for(lambda: receiver.arrivals)  # refused once: waits a minute before the next try
+
+        context = browser.new_context(viewport={"width": 1280, "height": 1400})
+        page = context.new_page()
+        page.goto(f"{api.base_url}/api/console")
+        page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
+        page.keyboard.press("Enter")
+        row = page.locator("#webhooks tr", has_text=receiver.url)
+        expect(row.locator("td").nth(2)).to_have_text("1", timeout=20_000)  # pending
+        row.get_by_role("button", name=re.compile("Deliver again")).click()
+        expect(page.locator("#message")).to_contain_text("queued again")
+        wait_for(lambda: (account.json()["accountNumber"], 1) in receiver.acked())
+        expect(row.locator("td").nth(1)).to_have_text("1", timeout=20_000)  # delivered
+        context.close()

@@ -20,6 +20,9 @@ def test_settings_reject_a_format_without_number() -> None:
         Settings(CUSTOMER_ACCOUNT_FORMAT="C{count}")
 
 
+SECRETS = {"MATCH_INDEX_SECRET": "m" * 32, "WEBHOOK_SECRETS_KEY": "w" * 32}
+
+
 def test_deployed_app_refuses_to_start_without_a_real_admin_key() -> None:
     from shared.settings import UnsafeSettings, check_startup_settings
 
@@ -28,7 +31,7 @@ def test_deployed_app_refuses_to_start_without_a_real_admin_key() -> None:
         environ = dict(azure, **({"ADMIN_API_KEY": key} if key is not None else {}))
         with pytest.raises(UnsafeSettings):
             check_startup_settings(environ)
-    check_startup_settings(dict(azure, ADMIN_API_KEY="a-long-enough-secret-key", MATCH_INDEX_SECRET="m" * 32))
+    check_startup_settings(dict(azure, ADMIN_API_KEY="a-long-enough-secret-key", **SECRETS))
     unresolved = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/admin-api-key/)"
     with pytest.raises(UnsafeSettings, match="Key Vault reference"):
         check_startup_settings(dict(azure, ADMIN_API_KEY=unresolved))
@@ -38,7 +41,11 @@ def test_deployed_app_refuses_to_start_without_a_real_admin_key() -> None:
 def test_deployed_app_refuses_to_hash_match_keys_without_a_secret_of_its_own() -> None:
     from shared.settings import UnsafeSettings, check_startup_settings
 
-    azure = {"WEBSITE_INSTANCE_ID": "abc", "ADMIN_API_KEY": "a-long-enough-secret-key"}
+    azure = {
+        "WEBSITE_INSTANCE_ID": "abc",
+        "ADMIN_API_KEY": "a-long-enough-secret-key",
+        "WEBHOOK_SECRETS_KEY": "w" * 32,
+    }
     unresolved = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/match-index-secret/)"
     for secret in (None, "too-short", unresolved):
         environ = dict(azure, **({"MATCH_INDEX_SECRET": secret} if secret is not None else {}))
@@ -46,6 +53,19 @@ def test_deployed_app_refuses_to_hash_match_keys_without_a_secret_of_its_own() -
             check_startup_settings(environ)
     check_startup_settings(dict(azure, DUPLICATE_POLICY="off"))  # no index, no secret needed
     check_startup_settings(dict(azure, MATCH_INDEX_SECRET="s" * 32))
+
+
+def test_deployed_app_refuses_to_seal_webhook_secrets_without_a_key_or_to_call_local_webhooks() -> None:
+    from shared.settings import UnsafeSettings, check_startup_settings
+
+    azure = {"WEBSITE_INSTANCE_ID": "abc", "ADMIN_API_KEY": "a-long-enough-secret-key", **SECRETS}
+    for key in ("", "too-short", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/w/)"):
+        with pytest.raises(UnsafeSettings, match="WEBHOOK_SECRETS_KEY"):
+            check_startup_settings(dict(azure, WEBHOOK_SECRETS_KEY=key))
+    with pytest.raises(UnsafeSettings, match="ALLOW_LOCAL_WEBHOOKS"):
+        check_startup_settings(dict(azure, ALLOW_LOCAL_WEBHOOKS="true"))
+    check_startup_settings(azure)
+    check_startup_settings({"ALLOW_LOCAL_WEBHOOKS": "true"})  # a local run may
 
 
 def test_duplicate_policy_is_flag_by_default_and_refuses_what_it_does_not_offer() -> None:
