@@ -15,6 +15,7 @@ from bench.conversion_floor import measure_conversion_floor
 from bench.create_cpu import measure_create_cpu
 from bench.create_latency import measure_create_latency
 from bench.create_throughput import measure_create_throughput
+from bench.events_cost import measure_events_cost
 from bench.hq_far_away import measure_hq_far_away
 from bench.match_index_scale import measure_match_index_scale
 from bench.offline_upload import measure_offline_upload
@@ -45,6 +46,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_match_index_scale,
     measure_sync_status_cost,
     measure_access_log_cost,
+    measure_events_cost,
 ]
 
 

@@ -376,8 +376,9 @@ def _completed_elsewhere(dependencies: Dependencies, operation: SyncOperation) -
     return current is not None and current.state is OperationState.SYNCED
 
 
-def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> str:
-    """HQ takes the address, then records its event; answers the account told of it."""
+def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> str | None:
+    """HQ takes the address, then records its event; answers the account told of it. An address the
+    customer came with is in the customer's `customer.synced` already: it records no event of its own."""
     assert record.account_number is not None and operation.address_id is not None
     address = dependencies.customers.address(record.channel_id, record.customer_id, operation.address_id)
     if address is not None and record.linked_to_existing:
@@ -385,17 +386,18 @@ def _sync_address(dependencies: Dependencies, record: CustomerRecord, operation:
     elif address is not None:
         dependencies.headquarters.save_address(record.account_number, address)
     dependencies.faults.reach(AFTER_HQ_ADDRESS_WRITTEN)
-    if address is None:
-        return record.account_number
+    if address is None or operation.created_at <= record.created_at:
+        return None
     told = record_event(
         dependencies,
         record.account_number,
         EventType.ADDRESS_ADDED,
         change=f"address:{address.address_id}",
+        shown=None if record.linked_to_existing else record,
         synced_address=address.address_id,
         address_id=address.address_id,
     )
-    return told.account_number
+    return told
 
 
 def _replay_edit(dependencies: Dependencies, record: CustomerRecord, operation: SyncOperation) -> str | None:

@@ -22,7 +22,6 @@ from shared.domain.values import SyncStatus
 from shared.services.customer_views import customer_view, view_with
 from shared.services.dependencies import Dependencies
 from shared.services.resolution import record_of_master, surviving_master
-from shared.storage.ports import HqCustomer
 
 
 def event_data(
@@ -78,21 +77,33 @@ def edit_events(
 
 
 def record_event(
-    dependencies: Dependencies, account_number: str, type: EventType, *, change: str, **extra: Any
-) -> HqCustomer:
+    dependencies: Dependencies,
+    account_number: str,
+    type: EventType,
+    *,
+    change: str,
+    shown: CustomerRecord | None = None,
+    **extra: Any,
+) -> str:
     """Records the event of a change HQ keeps outside the master row (an address, a card, a link, a
     merge) for the customer the account stands for now (after its merges); recording it again after
-    a crash changes nothing. The data is that customer as shown; answers it."""
-    master = surviving_master(dependencies, account_number)
-    if master is None:
-        raise HeadquartersUnavailable(f"HQ customer {account_number} is not written yet")
+    a crash changes nothing. The data is that customer as shown (`shown`: its record, when the caller
+    holds it already). Answers the account the event was recorded for."""
+    record = shown
+    if record is None:
+        master = surviving_master(dependencies, account_number)
+        if master is None:
+            raise HeadquartersUnavailable(f"HQ customer {account_number} is not written yet")
+        account_number = master.account_number
+        if not dependencies.settings.events_enabled:
+            return account_number
+        record = record_of_master(dependencies, master)
     if not dependencies.settings.events_enabled:
-        return master
-    record = record_of_master(dependencies, master)
+        return account_number
     data = event_data(dependencies, record, **extra) if record is not None else {}
     for event in new_event(dependencies, type, lambda: data, change=change):
-        dependencies.customer_events.record(master.account_number, event)
-    return master
+        dependencies.customer_events.record(account_number, event)
+    return account_number
 
 
 def mark_told(dependencies: Dependencies, *, channel_id: str, account_number: str) -> None:

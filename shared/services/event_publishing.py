@@ -16,7 +16,7 @@ from shared.domain.changes import Changes, EventsPublished
 from shared.domain.errors import DomainError
 from shared.domain.events import CustomerEvent, EventType
 from shared.services.dependencies import Dependencies
-from shared.services.webhooks import fan_out
+from shared.services.webhooks import fan_out, requeue_stalled
 from shared.storage.ports import RecordChanged
 
 logger = logging.getLogger(__name__)
@@ -106,10 +106,12 @@ def publish_marked_accounts(dependencies: Dependencies, *, limit: int = 500) -> 
 
 
 def sweep_events(dependencies: Dependencies) -> tuple[int, int]:
-    """The timer's part: publishes what no instance published (it stopped first), and drops feed days
-    past `FEED_DAYS`; answers accounts published and feed entries dropped."""
+    """The timer's part: publishes what no instance published (it stopped first), sends again the
+    deliveries whose message was lost, and drops feed days past `FEED_DAYS`; answers accounts
+    published and feed entries dropped."""
     try:
         published = publish_marked_accounts(dependencies)
+        requeue_stalled(dependencies)
         keep_from = dependencies.clock() - timedelta(days=dependencies.settings.feed_days)
         return published, dependencies.event_feed.prune(keep_from=keep_from)
     except DomainError as error:  # storage unreachable: the next run sweeps

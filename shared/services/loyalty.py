@@ -31,6 +31,7 @@ def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str)
         record.account_number,
         EventType.LOYALTY_CARD_ISSUED,
         change=f"loyaltycard:{card_number}",
+        shown=record,
         loyalty_card_number=card_number,
         issued_in_channel=channel_id,
     )

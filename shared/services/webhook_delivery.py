@@ -6,8 +6,8 @@ Webhooks says. A failed post is tried again after a back-off, by a message sent 
 the account's later events wait behind it. Once the retry window has closed, it is `Failed` and the
 next one goes.
 
-One instance posts to one webhook at a time: a slow or dead receiver holds one worker, never the
-instance's others, so other webhooks' deliveries and every create go on.
+An instance has at most a few posts in flight to one webhook (`WebhookGate`): a slow or dead receiver
+holds those workers, never the instance's others, so other webhooks' deliveries and every create go on.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 from standardwebhooks.webhooks import Webhook
 
-from shared.domain.errors import DomainError, ValidationFailed
+from shared.domain.errors import ValidationFailed
 from shared.domain.events import CustomerEvent
-from shared.domain.webhooks import DeliveryStatus, next_attempt
+from shared.domain.webhooks import Delivery, DeliveryStatus, next_attempt
 from shared.services.dependencies import Dependencies
 from shared.services.webhooks import check_receiver
 from shared.storage.ports import StoredWebhook
@@ -58,61 +58,76 @@ def deliver_account(dependencies: Dependencies, webhook_id: str, account_number:
 
 
 def _deliver_in_order(dependencies: Dependencies, webhook: StoredWebhook, account_number: str) -> int:
-    settings = dependencies.settings
+    """Posts the account's pending deliveries in turn until one must wait; a page's outcomes are
+    stored together (a stop in between posts them again: copies keep their id)."""
     started = time.monotonic()
     acknowledged = 0
+    refused = _receiver_problem(dependencies, webhook)  # resolved once a turn
     while time.monotonic() - started < TURN_SECONDS:
         pending = dependencies.webhooks.pending(webhook.webhook_id, account_number, limit=10)
         if not pending:
             return acknowledged
+        tried: list[tuple[Delivery, str]] = []
+        wait_until: datetime | None = None
         for delivery, event, version in pending:
             now = dependencies.clock()
             if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-                _come_back(dependencies, webhook, account_number, at=delivery.next_attempt_at, now=now)
-                return acknowledged
-            problem = _post(dependencies, webhook, event, now=now)
-            tried = delivery.model_copy(
-                update={
-                    "attempts": delivery.attempts + 1,
-                    "first_attempt_at": delivery.first_attempt_at or now,
-                }
-            )
+                wait_until = delivery.next_attempt_at
+                break
+            problem = refused or _post(dependencies, webhook, event, now=now)
+            outcome = _after_attempt(dependencies, webhook, delivery, problem, now=now)
+            tried.append((outcome, version))
             if problem is None:
-                tried = tried.model_copy(
-                    update={"status": DeliveryStatus.DELIVERED, "delivered_at": now, "updated_at": now}
-                )
                 acknowledged += 1
-            elif now - (tried.first_attempt_at or now) >= timedelta(hours=settings.webhook_retry_hours):
-                tried = tried.model_copy(
-                    update={"status": DeliveryStatus.FAILED, "last_error": problem, "updated_at": now}
-                )
-                logger.warning("Webhook %s: a delivery failed for good (%s)", webhook.webhook_id, problem)
-            else:
-                retry_at = next_attempt(
-                    tried.attempts,
-                    first_retry=timedelta(seconds=settings.webhook_first_retry_seconds),
-                    at=now,
-                )
-                tried = tried.model_copy(
-                    update={"next_attempt_at": retry_at, "last_error": problem, "updated_at": now}
-                )
-            if not dependencies.webhooks.save_delivery(webhook.webhook_id, tried, version=version):
-                break  # replayed meanwhile: read the account's deliveries again
-            if tried.status is DeliveryStatus.PENDING:
-                _come_back(dependencies, webhook, account_number, at=tried.next_attempt_at or now, now=now)
-                return acknowledged
+            if outcome.status is DeliveryStatus.PENDING:
+                wait_until = outcome.next_attempt_at
+                break
+        if not dependencies.webhooks.save_deliveries(webhook.webhook_id, tried):
+            continue  # replayed meanwhile: read the account's deliveries again
+        if wait_until is not None:
+            _come_back(dependencies, webhook, account_number, at=wait_until, now=dependencies.clock())
+            return acknowledged
     dependencies.event_deliveries.send(webhook.webhook_id, account_number)  # more: in a fresh turn
     return acknowledged
+
+
+def _after_attempt(
+    dependencies: Dependencies,
+    webhook: StoredWebhook,
+    delivery: Delivery,
+    problem: str | None,
+    *,
+    now: datetime,
+) -> Delivery:
+    """Delivered; or to try again after a back-off; or, once the retry window has closed, Failed."""
+    settings = dependencies.settings
+    first = delivery.first_attempt_at or now
+    tried = delivery.model_copy(
+        update={"attempts": delivery.attempts + 1, "first_attempt_at": first, "updated_at": now}
+    )
+    if problem is None:
+        return tried.model_copy(update={"status": DeliveryStatus.DELIVERED, "delivered_at": now})
+    if now - first >= timedelta(hours=settings.webhook_retry_hours):
+        logger.warning("Webhook %s: a delivery failed for good (%s)", webhook.webhook_id, problem)
+        return tried.model_copy(update={"status": DeliveryStatus.FAILED, "last_error": problem})
+    first_retry = timedelta(seconds=settings.webhook_first_retry_seconds)
+    retry_at = next_attempt(tried.attempts, first_retry=first_retry, at=now)
+    return tried.model_copy(update={"next_attempt_at": retry_at, "last_error": problem})
+
+
+def _receiver_problem(dependencies: Dependencies, webhook: StoredWebhook) -> str | None:
+    """The name is resolved again: it must still lead to public addresses only."""
+    try:
+        check_receiver(dependencies, webhook.url)
+    except ValidationFailed:
+        return "the URL no longer resolves to public addresses only"
+    return None
 
 
 def _post(
     dependencies: Dependencies, webhook: StoredWebhook, event: CustomerEvent, *, now: datetime
 ) -> str | None:
     """One signed POST; answers what went wrong, or None when the receiver acknowledged it."""
-    try:  # the name is resolved again: it must still lead to public addresses only
-        check_receiver(dependencies, webhook.url)
-    except ValidationFailed:
-        return "the URL no longer resolves to a public address"
     body = json.dumps(event.cloud_event(dependencies.settings.event_source), separators=(",", ":"))
     headers = {
         "content-type": CONTENT_TYPE,
@@ -129,23 +144,3 @@ def _come_back(
 ) -> None:
     delay = max(1, math.ceil((at - now).total_seconds()))
     dependencies.event_deliveries.send(webhook.webhook_id, account_number, delay_seconds=delay)
-
-
-def requeue_stalled(dependencies: Dependencies, *, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """The timer's part: an account whose deliveries wait past their time (their message went to
-    poison, or its instance stopped) gets a new message; answers how many."""
-    now = dependencies.clock()
-    sent = 0
-    try:
-        for webhook in dependencies.webhooks.all():
-            stalled: set[str] = set()
-            for delivery in dependencies.webhooks.recent(webhook.webhook_id, since=now):
-                due = delivery.next_attempt_at or delivery.published_at
-                if delivery.status is DeliveryStatus.PENDING and due < now - older_than:
-                    stalled.add(delivery.account_number)
-            for account_number in sorted(stalled):
-                dependencies.event_deliveries.send(webhook.webhook_id, account_number)
-                sent += 1
-    except DomainError as error:
-        logger.warning("Could not look for stalled webhook deliveries: %s", error.code)
-    return sent

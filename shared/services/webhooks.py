@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from shared.domain.errors import NotFound
+from shared.domain.errors import DomainError, NotFound
 from shared.domain.events import CustomerEvent
 from shared.domain.paging import keyset_page, read_after
 from shared.domain.validation import parse_model
@@ -113,7 +113,9 @@ def replay(dependencies: Dependencies, webhook_id: str, body: Any) -> ReplayStar
     webhook = _require(dependencies, webhook_id)
     request = parse_model(ReplayRequest, body)
     now = dependencies.clock()
-    since = request.since if request.since.tzinfo else request.since.replace(tzinfo=now.tzinfo)
+    asked = request.since if request.since.tzinfo else request.since.replace(tzinfo=now.tzinfo)
+    # The feed keeps FEED_DAYS: an earlier time replays what it still holds.
+    since = max(asked, now - timedelta(days=dependencies.settings.feed_days))
     after: str | None = None
     total = 0
     while True:
@@ -158,3 +160,23 @@ def _public(webhook: StoredWebhook) -> WebhookPublic:
         event_types=list(webhook.event_types),
         created_at=webhook.created_at,
     )
+
+
+def requeue_stalled(dependencies: Dependencies, *, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """The timer's part: an account whose deliveries wait past their time (their message went to
+    poison, or its instance stopped) gets a new message; answers how many."""
+    now = dependencies.clock()
+    sent = 0
+    try:
+        for webhook in dependencies.webhooks.all():
+            stalled: set[str] = set()
+            for delivery in dependencies.webhooks.recent(webhook.webhook_id, since=now):
+                due = delivery.next_attempt_at or delivery.published_at
+                if delivery.status is DeliveryStatus.PENDING and due < now - older_than:
+                    stalled.add(delivery.account_number)
+            for account_number in sorted(stalled):
+                dependencies.event_deliveries.send(webhook.webhook_id, account_number)
+                sent += 1
+    except DomainError as error:
+        logger.warning("Could not look for stalled webhook deliveries: %s", error.code)
+    return sent

@@ -111,11 +111,6 @@ class HeadquartersEvents:
         table = self._table()
         with translate_storage_errors(HeadquartersUnavailable):
             try:
-                table.get_entity(account_number, change_row(event.change), select=["RowKey"])
-                return False
-            except ResourceNotFoundError:
-                pass
-            try:
                 master = table.get_entity(account_number, MASTER_ROW, select=["EventSequence"])
             except ResourceNotFoundError:
                 raise HeadquartersUnavailable(f"HQ customer {account_number} is not written yet") from None
@@ -127,7 +122,7 @@ class HeadquartersEvents:
             try:
                 submit_or_signal(table, operations)
             except ResourceExistsError:
-                return False  # another attempt recorded this change's event meanwhile
+                return False  # the change's row is there: its event was recorded by an earlier attempt
         return True
 
     def after(self, account_number: str, sequence: int, *, limit: int = 100) -> list[CustomerEvent]:

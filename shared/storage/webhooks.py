@@ -159,25 +159,33 @@ class WebhookTables:
                         break
         return found
 
-    def save_delivery(self, webhook_id: str, delivery: Delivery, *, version: str) -> bool:
-        """Stores where it stands now, if nobody moved it since it was read."""
-        entity = {
-            "PartitionKey": webhook_id,
-            "RowKey": delivery_row(delivery.account_number, delivery.sequence),
-            "Status": delivery.status.value,
-            "Attempts": delivery.attempts,
-            "FirstAttemptAt": delivery.first_attempt_at,
-            "NextAttemptAt": delivery.next_attempt_at,
-            "DeliveredAt": delivery.delivered_at,
-            "LastError": delivery.last_error,
-            "UpdatedAt": delivery.updated_at,
-        }
-        entity = {name: value for name, value in entity.items() if value is not None}
+    def save_deliveries(self, webhook_id: str, deliveries: list[tuple[Delivery, str]]) -> bool:
+        """Stores where each stands now, in one transaction, if nobody moved any since it was read;
+        otherwise each that was not moved. False when one was (a replay put it back meanwhile)."""
+        if not deliveries:
+            return True
+        operations = [
+            ("update", _delivery_entity(webhook_id, delivery), {**_MERGE_IF_UNCHANGED, "etag": version})
+            for delivery, version in deliveries
+        ]
         with translate_storage_errors(HeadquartersUnavailable):
             try:
-                self._deliveries().update_entity(
-                    entity, mode=UpdateMode.MERGE, etag=version, match_condition=MatchConditions.IfNotModified
-                )
+                self._deliveries().submit_transaction(operations)
+                return True
+            except TableTransactionError as error:
+                if error.status_code not in (404, 412):
+                    raise
+        saved = [
+            self.save_delivery(webhook_id, delivery, version=version) for delivery, version in deliveries
+        ]
+        return all(saved)  # each one tried, whatever the others do
+
+    def save_delivery(self, webhook_id: str, delivery: Delivery, *, version: str) -> bool:
+        """Stores where it stands now, if nobody moved it since it was read."""
+        entity = _delivery_entity(webhook_id, delivery)
+        with translate_storage_errors(HeadquartersUnavailable):
+            try:
+                self._deliveries().update_entity(entity, **_MERGE_IF_UNCHANGED, etag=version)
             except (ResourceModifiedError, ResourceNotFoundError):
                 return False
         return True
@@ -245,6 +253,27 @@ class WebhookTables:
                 etag=version,
                 match_condition=MatchConditions.IfNotModified,
             )
+
+
+_MERGE_IF_UNCHANGED: dict[str, Any] = {
+    "mode": UpdateMode.MERGE,
+    "match_condition": MatchConditions.IfNotModified,
+}
+
+
+def _delivery_entity(webhook_id: str, delivery: Delivery) -> dict[str, Any]:
+    entity = {
+        "PartitionKey": webhook_id,
+        "RowKey": delivery_row(delivery.account_number, delivery.sequence),
+        "Status": delivery.status.value,
+        "Attempts": delivery.attempts,
+        "FirstAttemptAt": delivery.first_attempt_at,
+        "NextAttemptAt": delivery.next_attempt_at,
+        "DeliveredAt": delivery.delivered_at,
+        "LastError": delivery.last_error,
+        "UpdatedAt": delivery.updated_at,
+    }
+    return {name: value for name, value in entity.items() if value is not None}
 
 
 def _delivery_from(row: Any) -> Delivery:
