@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 EVENTS_PER_ROUND = 100
+PRUNED_PER_RUN = 2000  # per webhook, and of the feed: the timer's work stays bounded
 
 
 def publish_account(dependencies: Dependencies, account_number: str) -> int | None:
@@ -107,13 +108,15 @@ def publish_marked_accounts(dependencies: Dependencies, *, limit: int = 500) -> 
 
 def sweep_events(dependencies: Dependencies) -> tuple[int, int]:
     """The timer's part: publishes what no instance published (it stopped first), sends again the
-    deliveries whose message was lost, and drops feed days past `FEED_DAYS`; answers accounts
-    published and feed entries dropped."""
+    deliveries whose message was lost, and drops the feed's days and the deliveries past `FEED_DAYS`;
+    answers accounts published and feed entries dropped."""
     try:
         published = publish_marked_accounts(dependencies)
         requeue_stalled(dependencies)
         keep_from = dependencies.clock() - timedelta(days=dependencies.settings.feed_days)
-        return published, dependencies.event_feed.prune(keep_from=keep_from)
+        for webhook in dependencies.webhooks.all():  # deliveries are kept as long as the feed
+            dependencies.webhooks.prune(webhook.webhook_id, before=keep_from, limit=PRUNED_PER_RUN)
+        return published, dependencies.event_feed.prune(keep_from=keep_from, limit=PRUNED_PER_RUN)
     except DomainError as error:  # storage unreachable: the next run sweeps
         logger.warning("Could not sweep the customer events: %s", error.code)
         return 0, 0

@@ -11,7 +11,6 @@ order, so they stand in that order here too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,9 +18,9 @@ from typing import Any
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.errors import HeadquartersUnavailable
-from shared.domain.events import CustomerEvent, EventType
+from shared.domain.events import CustomerEvent
 from shared.storage.account import StorageAccount, translate_storage_errors
-from shared.storage.long_text import long_text, read_long_text
+from shared.storage.event_columns import event_columns, event_of
 
 FEED_TABLE = "CustomerEventFeed"
 EVENTS_PER_TRANSACTION = 20  # an event holds up to a customer's 64 KiB; a transaction at most 4 MiB
@@ -53,12 +52,9 @@ class EventFeedTable:
             {
                 "PartitionKey": _day(at),
                 "RowKey": f"{prefix}|{event.account_number}|{event.sequence:012d}",
-                "EventId": event.id,
-                "Type": event.type.value,
-                "Time": event.time,
                 "Account": event.account_number,
                 "Sequence": event.sequence,
-                **long_text("Data", json.dumps(event.data, separators=(",", ":"))),
+                **event_columns(event.id, event.type, event.time, event.data),
             }
             for event in events
         ]
@@ -119,11 +115,4 @@ class EventFeedTable:
 
 
 def _event_from(row: Any) -> CustomerEvent:
-    return CustomerEvent(
-        id=row["EventId"],
-        type=EventType(row["Type"]),
-        account_number=row["Account"],
-        sequence=int(row["Sequence"]),
-        time=row["Time"],
-        data=json.loads(read_long_text(row, "Data")),
-    )
+    return event_of(row, account_number=row["Account"], sequence=int(row["Sequence"]))

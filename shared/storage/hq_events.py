@@ -13,7 +13,6 @@ naming the change, so recording it twice finds it there. Rows of an account's pa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,10 +21,10 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.errors import HeadquartersUnavailable
-from shared.domain.events import CustomerEvent, EventType, NewEvent, Publication
+from shared.domain.events import CustomerEvent, NewEvent, Publication
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
-from shared.storage.long_text import long_text, read_long_text
+from shared.storage.event_columns import event_columns, event_of
 
 MASTER_TABLE = "HqCustomers"
 MASTER_ROW = "master"
@@ -50,10 +49,7 @@ def event_entities(account_number: str, after: int, events: Sequence[NewEvent]) 
             {
                 "PartitionKey": account_number,
                 "RowKey": event_row(sequence),
-                "EventId": event.id,
-                "Type": event.type.value,
-                "Time": event.time,
-                **long_text("Data", json.dumps(event.data, separators=(",", ":"))),
+                **event_columns(event.id, event.type, event.time, event.data),
             }
         )
         if event.change is not None:
@@ -64,14 +60,8 @@ def event_entities(account_number: str, after: int, events: Sequence[NewEvent]) 
 
 
 def event_from(entity: Any) -> CustomerEvent:
-    return CustomerEvent(
-        id=entity["EventId"],
-        type=EventType(entity["Type"]),
-        account_number=entity["PartitionKey"],
-        sequence=int(entity["RowKey"].removeprefix(EVENT_PREFIX)),
-        time=entity["Time"],
-        data=json.loads(read_long_text(entity, "Data")),
-    )
+    sequence = int(entity["RowKey"].removeprefix(EVENT_PREFIX))
+    return event_of(entity, account_number=entity["PartitionKey"], sequence=sequence)
 
 
 def submit_or_signal(table: TableClient, operations: list[Any]) -> None:

@@ -28,7 +28,7 @@ from shared.domain.errors import HeadquartersUnavailable
 from shared.domain.events import CustomerEvent, EventType
 from shared.domain.webhooks import Delivery, DeliveryStatus
 from shared.storage.account import StorageAccount, translate_storage_errors
-from shared.storage.long_text import long_text, read_long_text
+from shared.storage.event_columns import event_columns, event_of
 from shared.storage.ports import StoredWebhook
 
 WEBHOOKS_TABLE = "Webhooks"
@@ -115,14 +115,11 @@ class WebhookTables:
             {
                 "PartitionKey": webhook_id,
                 "RowKey": delivery_row(event.account_number, event.sequence),
-                "EventId": event.id,
-                "Type": event.type.value,
-                "Time": event.time,
                 "PublishedAt": at,
                 "UpdatedAt": at,
                 "Status": DeliveryStatus.PENDING.value,
                 "Attempts": 0,
-                **long_text("Data", json.dumps(event.data, separators=(",", ":"))),
+                **event_columns(event.id, event.type, event.time, event.data),
             }
             for event in events
         ]
@@ -215,6 +212,25 @@ class WebhookTables:
             )
             return [_delivery_from(row) for row in rows]
 
+    def prune(self, webhook_id: str, *, before: datetime, limit: int) -> int:
+        """Drops up to `limit` deliveries made (or failed for good) before `before`; answers how many."""
+        table = self._deliveries()
+        with translate_storage_errors(HeadquartersUnavailable):
+            rows = table.query_entities(
+                "PartitionKey eq @pk and RowKey lt @end and Status ne @pending and UpdatedAt lt @before",
+                parameters={"pk": webhook_id, "end": LEASE_PREFIX, "pending": "Pending", "before": before},
+                select=["RowKey"],
+                results_per_page=100,
+            )
+            keys = []
+            for row in rows:
+                keys.append(("delete", {"PartitionKey": webhook_id, "RowKey": row["RowKey"]}))
+                if len(keys) >= limit:
+                    break
+            for start in range(0, len(keys), 100):
+                table.submit_transaction(keys[start : start + 100])
+        return len(keys)
+
     # -- one dispatcher per account ------------------------------------------------------------
 
     def lease(self, webhook_id: str, account_number: str, *, until: datetime, now: datetime) -> str | None:
@@ -296,14 +312,7 @@ def _delivery_from(row: Any) -> Delivery:
 
 def _event_from(row: Any) -> CustomerEvent:
     account, sequence = str(row["RowKey"]).rsplit("|", 1)
-    return CustomerEvent(
-        id=row["EventId"],
-        type=EventType(row["Type"]),
-        account_number=account,
-        sequence=int(sequence),
-        time=row["Time"],
-        data=json.loads(read_long_text(row, "Data")),
-    )
+    return event_of(row, account_number=account, sequence=int(sequence))
 
 
 class EventDeliveryQueue:

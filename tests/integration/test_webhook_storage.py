@@ -11,8 +11,8 @@ from datetime import timedelta
 from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueClient
 
-from shared.domain.events import EventType, NewEvent
-from shared.domain.webhooks import new_secret
+from shared.domain.events import CustomerEvent, EventType, NewEvent
+from shared.domain.webhooks import DeliveryStatus, new_secret
 from shared.services.conversion import convert_async_customer
 from shared.services.customers import create_customer
 from shared.services.dependencies import Dependencies
@@ -77,3 +77,47 @@ def test_a_delivery_whose_message_was_lost_is_sent_again_by_the_timer(own_storag
     [message] = list(queue.receive_messages())
     sent = json.loads(base64.b64decode(message.content))  # base64 text, as the Functions host reads it
     assert sent == {"webhookId": webhook.webhook_id, "accountNumber": record.account_number}
+
+
+def test_pruning_drops_only_deliveries_made_before_the_feeds_days(storage_connection_string: str) -> None:
+    dependencies = make_dependencies(storage_connection_string)
+    webhook = a_webhook(dependencies)
+    account = f"C{uuid.uuid4().int % 10**9:09d}"
+    events = [
+        CustomerEvent(
+            id=str(n),
+            type=EventType.UPDATED,
+            account_number=account,
+            sequence=n,
+            time=dependencies.clock(),
+            data={},
+        )
+        for n in (1, 2, 3)
+    ]
+    dependencies.webhooks.add_deliveries(webhook.webhook_id, events, at=dependencies.clock())
+    long_ago = dependencies.clock() - timedelta(days=30)
+    [(first, version), (second, other), _] = [
+        (delivery, version)
+        for delivery, _, version in dependencies.webhooks.pending(webhook.webhook_id, account, limit=10)
+    ]
+    delivered = first.model_copy(
+        update={"status": DeliveryStatus.DELIVERED, "delivered_at": long_ago, "updated_at": long_ago}
+    )
+    recently = second.model_copy(
+        update={"status": DeliveryStatus.DELIVERED, "updated_at": dependencies.clock()}
+    )
+    assert dependencies.webhooks.save_deliveries(
+        webhook.webhook_id, [(delivered, version), (recently, other)]
+    )
+
+    assert (
+        dependencies.webhooks.prune(
+            webhook.webhook_id, before=dependencies.clock() - timedelta(days=14), limit=100
+        )
+        == 1
+    )
+    left = dependencies.webhooks.deliveries(webhook.webhook_id, status=None, after=None, limit=10)
+    assert [(delivery.sequence, delivery.status) for _, delivery in left] == [
+        (2, DeliveryStatus.DELIVERED),
+        (3, DeliveryStatus.PENDING),
+    ]
