@@ -28,6 +28,7 @@ from shared.domain.paging import Page
 SECRET_PREFIX = "whsec_"
 MAX_URL_LENGTH = 2048
 LONGEST_BACKOFF = timedelta(hours=1)
+_JITTER = random.Random()  # its own generator: spacing retries is no one else's randomness
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def next_attempt(attempts: int, *, first_retry: timedelta, at: datetime) -> date
     """After `attempts` failed tries: the first retry after `first_retry`, each later one twice as long
     (at most an hour), with a tenth of jitter so receivers coming back are not hit all at once."""
     delay: timedelta = min(first_retry * (2 ** max(attempts - 1, 0)), LONGEST_BACKOFF)
-    jittered: timedelta = delay * random.uniform(0.9, 1.1)
+    jittered: timedelta = delay * _JITTER.uniform(0.9, 1.1)
     return at + jittered
 
 

@@ -23,7 +23,7 @@ from tests.e2e.conftest import StartHost, failed_conversion
 from tests.support.api import ADMIN, wait_for
 from tests.support.builders import TEST_ADMIN_KEY, make_dependencies, person, unique_phone
 from tests.support.faults import StorageFaults
-from tests.support.webhook_receiver import Receiver, serving
+from tests.support.webhook_receiver import Receiver, registered, serving
 
 NOT_SHOWN = "\N{EN DASH}"  # the console's mark for a number it could not read
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -242,9 +242,8 @@ def test_a_webhooks_health_is_shown_and_its_events_replayed_from_the_console(
     from playwright.sync_api import expect
 
     api = start_host(ALLOW_LOCAL_WEBHOOKS="true", WEBHOOK_FIRST_RETRY_SECONDS="60", FEED_SETTLE_SECONDS="0")
-    with serving(Receiver(lambda _id, attempt: "fail" if attempt == 1 else "ok")) as receiver:
-        made = api.http.post("/api/webhooks", json={"url": receiver.url}, headers=ADMIN).json()
-        receiver.secret = made["secret"]
+    receiver = Receiver(lambda _id, attempt: "fail" if attempt == 1 else "ok")
+    with serving(receiver), registered(api, receiver):
         channel_id, key = api.new_channel()
         account = api.create_customer(
             channel_id, key, person(email=f"hook.{uuid.uuid4().hex[:8]}@example.com")

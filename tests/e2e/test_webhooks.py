@@ -14,7 +14,7 @@ import pytest
 from tests.support.api import ADMIN, ApiClient, wait_for
 from tests.support.builders import unique_shopper
 from tests.support.local_host import running_host
-from tests.support.webhook_receiver import Receiver, serving
+from tests.support.webhook_receiver import Receiver, registered, serving
 
 FAST_RETRIES: dict[str, str] = {
     "ALLOW_LOCAL_WEBHOOKS": "true",
@@ -25,15 +25,6 @@ FAST_RETRIES: dict[str, str] = {
 
 # Deliveries to a dead receiver fail for good after 3.6 s.
 SLOW_TO_FAIL: dict[str, Any] = {**FAST_RETRIES, "WEBHOOK_RETRY_HOURS": "0.001"}
-
-
-def register(api: ApiClient, receiver: Receiver, **body: Any) -> dict[str, Any]:
-    response = api.http.post("/api/webhooks", json={"url": receiver.url, **body}, headers=ADMIN)
-    assert response.status_code == 201, response.text
-    made: dict[str, Any] = response.json()
-    assert made["secret"].startswith("whsec_")
-    receiver.secret = made["secret"]
-    return made
 
 
 def synced_and_edited(api: ApiClient, count: int) -> set[tuple[str, int]]:
@@ -80,8 +71,7 @@ def test_every_event_arrives_verified_in_order_through_failures_and_time_outs(ap
             return "slow"
         return "ok"
 
-    with serving(Receiver(misbehave)) as receiver:
-        hook = register(api, receiver)
+    with serving(Receiver(misbehave)) as receiver, registered(api, receiver) as hook:
         expected = synced_and_edited(api, 6)
         wait_for(lambda: expected <= receiver.acked(), timeout=60)
         assert receiver.unverified == 0
@@ -114,9 +104,9 @@ def test_a_dead_receiver_delays_no_other_webhook_and_its_failures_can_be_replaye
         running_host(storage_connection_string, **SLOW_TO_FAIL) as api,
         serving(Receiver(lambda _id, _attempt: "slow" if down.is_set() else "ok")) as dead,
         serving(Receiver()) as healthy,
+        registered(api, dead, eventTypes=["customer.synced"]) as dead_hook,
+        registered(api, healthy),
     ):
-        dead_hook = register(api, dead, eventTypes=["customer.synced"])
-        register(api, healthy)
         expected = synced_and_edited(api, 4)
         wait_for(lambda: expected <= healthy.acked(), timeout=30)
         assert healthy.unverified == 0

@@ -12,6 +12,8 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from tests.support.api import ADMIN, ApiClient
+
 
 class Receiver:
     """A webhook endpoint: verifies each delivery, then answers as `behaviour` says for its attempt."""
@@ -67,3 +69,18 @@ def serving(receiver: Receiver) -> Iterator[Receiver]:
         yield receiver
     finally:
         receiver.server.shutdown()
+
+
+@contextmanager
+def registered(api: ApiClient, receiver: Receiver, **body: Any) -> Iterator[dict[str, Any]]:
+    """A webhook to `receiver` for the test's length: removed after, so the storage other tests share
+    is left with no webhook to deliver their events to."""
+    response = api.http.post("/api/webhooks", json={"url": receiver.url, **body}, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    assert made["secret"].startswith("whsec_")
+    receiver.secret = made["secret"]
+    try:
+        yield made
+    finally:
+        api.http.delete(f"/api/webhooks/{made['webhookId']}", headers=ADMIN)
