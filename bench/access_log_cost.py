@@ -38,6 +38,9 @@ class DroppedAccessLog:
     def prune(self, *, before: datetime, limit: int) -> int:
         return 0
 
+    def remove_person(self, person: str) -> int:
+        return 0
+
 
 def measure_access_log_cost(connection_string: str) -> BenchmarkResult:
     with running_host(connection_string, queue_trigger=False) as api:

@@ -18,6 +18,7 @@ from functions import (
     duplicates,
     events,
     openapi,
+    privacy,
     sync_admin,
 )
 from shared.bootstrap import AppDependencies
@@ -48,6 +49,7 @@ def build_function_app(dependencies: AppDependencies) -> func.FunctionApp:
         audit.blueprint(dependencies),
         access_logs.blueprint(dependencies),
         events.blueprint(dependencies),
+        privacy.blueprint(dependencies),
         console.blueprint(dependencies),
         openapi.blueprint(dependencies, registered=app.get_functions),
     ]:

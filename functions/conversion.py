@@ -14,6 +14,7 @@ from shared.services.access_log import prune_access_log
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.event_publishing import sweep_events
+from shared.services.privacy_requests import sweep_requests
 from shared.telemetry import invocation
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
                 logger.info(
                     "Published the events of %d accounts; dropped %d old feed entries", published, dropped
                 )
+            sweep_requests(dependencies)
             pruned = prune_access_log(dependencies)
             if pruned:
                 logger.info("Pruned %d access log entries older than ACCESS_LOG_DAYS", pruned)

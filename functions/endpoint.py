@@ -250,7 +250,7 @@ def _target(req: func.HttpRequest, response: func.HttpResponse) -> str:
 
 
 def _made_id(response: func.HttpResponse) -> str | None:
-    if response.status_code != 201:
+    if response.status_code not in (201, 202):
         return None
     try:
         body = json.loads(response.get_body() or b"{}")
@@ -258,5 +258,5 @@ def _made_id(response: func.HttpResponse) -> str | None:
         return None
     if not isinstance(body, dict):
         return None
-    made = next((body[name] for name in ("keyId", "webhookId") if body.get(name)), None)
+    made = next((body[name] for name in ("keyId", "webhookId", "requestId") if body.get(name)), None)
     return str(made) if made else None

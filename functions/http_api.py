@@ -98,6 +98,8 @@ ANSWERS: dict[type[DomainError], HttpAnswer] = {
     errors.ChannelNotFound: HttpAnswer(404, "Channel not found"),
     errors.CustomerNotFound: HttpAnswer(404, "Customer not found"),
     errors.NotFound: HttpAnswer(404, "Not found"),
+    errors.PrivacyRequestNotReady: HttpAnswer(409, "This request has no document to give yet"),
+    errors.CustomerErased: HttpAnswer(410, "This customer was erased at their request"),
     errors.CustomerIdConflict: HttpAnswer(409, "This customer id was already used with a different request"),
     errors.AsyncCustomerNotEditable: HttpAnswer(409, "A customer pending synchronization cannot be edited"),
     errors.AsyncCustomerLoyaltyUnavailable: HttpAnswer(

@@ -36,6 +36,8 @@ from shared.storage.event_feed import EventFeedTable
 from shared.storage.headquarters import HeadquartersCustomers
 from shared.storage.hq_events import HeadquartersEvents
 from shared.storage.number_sequence import LOYALTY_CARD_SEQUENCE, AccountNumberSequence
+from shared.storage.privacy_requests import PrivacyQueue as PrivacyQueueClient
+from shared.storage.privacy_requests import PrivacyRequestTable
 from shared.storage.search_index import CustomerSearchIndex
 from shared.storage.sync_queue import CustomerSyncQueue
 from shared.storage.sync_runs import SyncRunLog
@@ -100,6 +102,8 @@ def build_dependencies(
         event_deliveries=EventDeliveryQueue(channel_account),
         webhook_sender=WebhookSender(timeout_seconds=settings.webhook_timeout_seconds),
         resolve=resolve,
+        privacy_requests=PrivacyRequestTable(channel_account),
+        privacy_queue=PrivacyQueueClient(channel_account),
         faults=faults or FaultPoints(),
     )
     dependencies.access_recorder.after_write = lambda batch: count_key_reads(dependencies, batch)

@@ -58,6 +58,9 @@ class CustomerRecord(BaseModel):
     # A merge folded this customer into the survivor with this account number.
     merged_into: str | None = None
     merged_account_numbers: list[str] = Field(default_factory=list)
+    # A data subject request erased the person: the record stays as a tombstone without personal
+    # data, so its GUID answers 410 and nothing brings it back.
+    erased_at: datetime | None = None
 
     @property
     def is_pending(self) -> bool:
@@ -162,6 +165,17 @@ class CustomerRecord(BaseModel):
         kept = list(self.merged_account_numbers)
         kept += [number for number in account_numbers if number not in kept]
         return self._changes(self.model_copy(update={"merged_account_numbers": kept}))
+
+    def erased(self, at: datetime) -> CustomerChanges:
+        """Erased from now on: every request about it is refused, and nothing converts it. Its
+        profile stays until the entries it was indexed by are gone (`blanked`)."""
+        return self._changes(self.model_copy(update={"erased_at": self.erased_at or at}))
+
+    def blanked(self) -> CustomerChanges:
+        """The tombstone: ids and dates only."""
+        return self._changes(
+            self.model_copy(update={"profile": CustomerProfile(), "request_fingerprint": ""})
+        )
 
     # -- what it gains and gives back ----------------------------------------------------------------
 

@@ -89,6 +89,18 @@ class NotFound(DomainError):
     code = "not-found"
 
 
+class CustomerErased(DomainError):
+    """The person was erased at their request: the GUID and account stay taken, and answer this."""
+
+    code = "customer-erased"
+
+
+class PrivacyRequestNotReady(DomainError):
+    """Its answer is read once the request is done (and only an export has a document)."""
+
+    code = "privacy-request-not-ready"
+
+
 class CustomerIdConflict(DomainError):
     code = "customer-id-conflict"
 

@@ -40,6 +40,7 @@ from shared.services.customer_events import edit_events, event_data, new_event, 
 from shared.services.customer_views import first_addresses
 from shared.services.dependencies import Dependencies
 from shared.services.duplicates import detect_duplicates, reindex_match_keys
+from shared.services.erasure import finish_erasure_of
 from shared.services.fault_points import (
     AFTER_ACCOUNT_NUMBER_ALLOCATED,
     AFTER_ACCOUNT_NUMBER_BOUND,
@@ -74,6 +75,9 @@ def convert_async_customer(
     def attempt() -> ConversionOutcome:
         record = dependencies.customers.get(channel_id, customer_id)
         if record is None:
+            return ConversionOutcome.NOT_FOUND
+        if record.erased_at is not None:  # erased: nothing is converted, and what was is erased too
+            finish_erasure_of(dependencies, record)
             return ConversionOutcome.NOT_FOUND
         addresses = _addresses_beside(dependencies, record)
         operations = dependencies.customers.pending_operations(channel_id, customer_id)

@@ -17,7 +17,7 @@ from shared.domain.creation import (
     planned_creation_mode,
 )
 from shared.domain.customer import CustomerRecord
-from shared.domain.errors import CustomerIdConflict, CustomerNotFound, DomainError
+from shared.domain.errors import CustomerErased, CustomerIdConflict, CustomerNotFound, DomainError
 from shared.domain.profile import CustomerCreate, CustomerProfile
 from shared.domain.validation import parse_customer_create
 from shared.domain.values import CreationMode, FallbackReason, SyncStatus
@@ -207,6 +207,8 @@ def _replayed(
     existing = dependencies.customers.get(channel.channel_id, customer_id)
     if existing is None:
         raise CustomerIdConflict("This idempotency key was used for a different customer id")
+    if existing.erased_at is not None:
+        raise CustomerErased(f"Customer '{customer_id}' was erased at their request")
     if existing.request_fingerprint != request.fingerprint():
         raise CustomerIdConflict(
             f"Customer '{existing.customer_id}' was already created with a different body"

@@ -36,6 +36,8 @@ from shared.storage.ports import (
     MatchIndex,
     NumberSequence,
     PersonTokens,
+    PrivacyQueue,
+    PrivacyRequests,
     RunLog,
     SearchIndex,
     SyncQueue,
@@ -79,6 +81,8 @@ class Dependencies:
     webhook_sender: WebhookPost
     # Every address a host name resolves to: webhooks must lead to public ones only.
     resolve: Callable[[str, int], list[str]]
+    privacy_requests: PrivacyRequests
+    privacy_queue: PrivacyQueue
     webhook_gate: WebhookGate = field(default_factory=WebhookGate)
     # This instance's last sync status, shared by every caller of `GET /api/sync/status`.
     status_snapshot: Snapshot[SyncStatusReport] = field(default_factory=lambda: Snapshot(10.0))

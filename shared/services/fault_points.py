@@ -29,6 +29,10 @@ AFTER_MERGED_PROFILE_FOLDED = "after-merged-profile-folded"
 AFTER_MERGED_ADDRESSES_MOVED = "after-merged-addresses-moved"
 AFTER_MERGED_CARDS_MOVED = "after-merged-cards-moved"
 AFTER_MERGED_MASTER_TOMBSTONED = "after-merged-master-tombstoned"
+AFTER_ERASURE_MARKED = "after-erasure-marked"
+AFTER_ERASURE_UNINDEXED = "after-erasure-unindexed"
+AFTER_ERASURE_ROWS_REMOVED = "after-erasure-rows-removed"
+AFTER_ERASURE_BLANKED = "after-erasure-blanked"
 
 ALL_POINTS = (
     BEFORE_CUSTOMER_WRITTEN,
@@ -52,6 +56,14 @@ MERGE_POINTS = (
     AFTER_MERGED_ADDRESSES_MOVED,
     AFTER_MERGED_CARDS_MOVED,
     AFTER_MERGED_MASTER_TOMBSTONED,
+)
+
+
+ERASURE_POINTS = (
+    AFTER_ERASURE_MARKED,
+    AFTER_ERASURE_UNINDEXED,
+    AFTER_ERASURE_ROWS_REMOVED,
+    AFTER_ERASURE_BLANKED,
 )
 
 

@@ -9,7 +9,7 @@ is shown as its own channel record, but its changes go to the customer it was li
 from __future__ import annotations
 
 from shared.domain.customer import CustomerRecord
-from shared.domain.errors import HeadquartersUnavailable
+from shared.domain.errors import CustomerErased, HeadquartersUnavailable
 from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.services.channels import require_channel
 from shared.services.dependencies import Dependencies
@@ -34,6 +34,16 @@ def record_of_master(dependencies: Dependencies, master: HqCustomer) -> Customer
 
 
 def find_customer(
+    dependencies: Dependencies, *, channel_id: str, ref: str, to_change: bool = False
+) -> CustomerRecord | None:
+    """As `_find_customer`; a person erased at their request answers 410 by every GUID and account."""
+    record = _find_customer(dependencies, channel_id=channel_id, ref=ref, to_change=to_change)
+    if record is not None and record.erased_at is not None:
+        raise CustomerErased(f"Customer '{ref}' was erased")
+    return record
+
+
+def _find_customer(
     dependencies: Dependencies, *, channel_id: str, ref: str, to_change: bool = False
 ) -> CustomerRecord | None:
     """By GUID or account number; pending customers are only visible in their own channel, and an

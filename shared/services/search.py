@@ -164,6 +164,8 @@ def _listed_here(
     listed already)."""
     if record.merged_into is not None:  # merged into its survivor, which search lists instead
         return False
+    if record.erased_at is not None:  # erased: its entries are going, and it is listed nowhere
+        return False
     phase = phases[index]
     terms = index_terms(record.profile, record.account_number)
     if not phase.query.matches(terms):

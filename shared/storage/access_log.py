@@ -98,6 +98,18 @@ class AccessLogTable:
         merged = heapq.merge(*streams, key=lambda item: item[0])
         return list(itertools.islice(merged, limit))
 
+    def remove_person(self, person: str) -> int:
+        """Deletes the person's partition (an erasure); answers how many entries went."""
+        table = self._account.table(ACCESS_TABLE)
+        partition = person_partition(person)
+        with translate_storage_errors():
+            rows = table.query_entities(
+                "PartitionKey eq @pk", parameters={"pk": partition}, select=["RowKey"]
+            )
+            keys = [(partition, str(row["RowKey"])) for row in rows]
+            _delete_all(table, keys)
+        return len(keys)
+
     def prune(self, *, before: datetime, limit: int) -> int:
         """Deletes up to `limit` entries of the days wholly before `before`, the oldest day first,
         looking at no more than `MAX_DAYS_PER_PRUNE` days. A marker row keeps the last day emptied,

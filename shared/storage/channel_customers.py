@@ -46,6 +46,8 @@ from shared.domain.values import CreationMode, FallbackReason, SyncStatus
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.channel_rows import (
     CUSTOMERS_TABLE,
+    ERASURE_OF,
+    Erasure,
     RowFamily,
     address_prefix,
     address_row,
@@ -216,6 +218,37 @@ class ChannelCustomerTable:
                     continue
         return None
 
+    def erase_rows(self, channel_id: str, customer_id: str) -> dict[str, int]:
+        """Deletes the customer's rows of every family `ERASURE_OF` says to delete; answers how many of
+        each. Families keyed by the customer are ranges; the conversion log and the pending search
+        entries, keyed by time and term, are read whole and kept by their last part, the GUID."""
+        removed: dict[str, int] = {}
+        for family in RowFamily:
+            if ERASURE_OF[family] is not Erasure.DELETE:
+                continue
+            if family in (RowFamily.CONVERTED, RowFamily.SEARCH):
+                rows = [
+                    row
+                    for row in self._range(channel_id, family.prefix)
+                    if str(row["RowKey"]).endswith(f"|{customer_id}")
+                ]
+            else:
+                start = f"{family.prefix}{customer_id}"
+                rows = self._range(channel_id, start, end=start + "}")
+            keys = [("delete", {"PartitionKey": channel_id, "RowKey": row["RowKey"]}) for row in rows]
+            for transaction in in_transactions(keys):
+                self._submit(transaction)
+            removed[family.value] = len(keys)
+        return removed
+
+    def operation_history(self, channel_id: str, customer_id: str) -> list[SyncOperation]:
+        """The customer's sync operations, still to do and done (its own, its addresses', its edits')."""
+        rows = []
+        for family in (RowFamily.PENDING, RowFamily.DONE):
+            start = f"{family.prefix}{customer_id}"
+            rows += self._range(channel_id, start, end=start + "}")
+        return [operation_from_row(row) for row in rows]
+
     def events_to_publish(self, channel_id: str, *, limit: int = 100) -> list[tuple[str, str]]:
         """Accounts marked in this channel as having events to publish, each with its mark's version."""
         rows = self._range(channel_id, RowFamily.PUBLISH.prefix, limit=limit)
@@ -272,6 +305,7 @@ def _customer_entity(record: CustomerRecord) -> dict[str, Any]:
         "LinkedToExisting": record.linked_to_existing,
         "MergedInto": record.merged_into or "",
         "MergedAccountNumbers": ",".join(record.merged_account_numbers),
+        "ErasedAt": record.erased_at,
     }
 
 
@@ -292,6 +326,7 @@ def _record_from(entity: Any) -> CustomerRecord:
         linked_to_existing=bool(entity.get("LinkedToExisting") or False),
         merged_into=entity.get("MergedInto") or None,
         merged_account_numbers=[n for n in str(entity.get("MergedAccountNumbers") or "").split(",") if n],
+        erased_at=utc(entity["ErasedAt"]) if entity.get("ErasedAt") else None,
     )
 
 

@@ -47,6 +47,29 @@ class RowFamily(StrEnum):
         return f"{self.value}|"
 
 
+class Erasure(StrEnum):
+    """What erasing a person does to their rows of a family."""
+
+    TOMBSTONE = "tombstone"  # kept, without personal data: the GUID answers 410
+    DELETE = "delete"
+    KEEP = "keep"  # holds ids only (a hash of a key and a GUID, an account number)
+
+
+# Every family, and what an erasure does to it: a family missing here fails the tests.
+ERASURE_OF: dict[RowFamily, Erasure] = {
+    RowFamily.CUSTOMER: Erasure.TOMBSTONE,
+    RowFamily.ADDRESS: Erasure.DELETE,
+    RowFamily.PENDING: Erasure.DELETE,
+    RowFamily.DONE: Erasure.DELETE,
+    # A replayed create with the same Idempotency-Key must find the erased customer, to answer 410.
+    RowFamily.IDEMPOTENCY: Erasure.KEEP,
+    RowFamily.CONSENT: Erasure.DELETE,
+    RowFamily.CONVERTED: Erasure.DELETE,
+    RowFamily.SEARCH: Erasure.DELETE,
+    RowFamily.PUBLISH: Erasure.KEEP,
+}
+
+
 class UnknownRowFamily(ValueError):
     """A row no module of the app writes: a new family must be named here first."""
 

@@ -37,3 +37,13 @@ class CustomerIdRegistry:
                 )
             except ResourceNotFoundError:  # pragma: no cover - claims are never deleted
                 return IdClaim(owner=channel_id, taken_now=False)
+
+    def channel_of(self, customer_id: str) -> str | None:
+        """The channel that holds the id, if any claimed it."""
+        with translate_storage_errors():
+            try:
+                return str(
+                    self._account.table(CUSTOMER_IDS_TABLE).get_entity(customer_id, CLAIM_ROW)["ChannelId"]
+                )
+            except ResourceNotFoundError:
+                return None

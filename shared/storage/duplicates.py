@@ -227,6 +227,24 @@ class HqDuplicateCandidates:
             rows = self._table.query_entities(query, parameters=parameters, results_per_page=limit)
             return [_candidate(row) for row in itertools.islice(rows, limit)]
 
+    def involving(self, account_numbers: list[str]) -> list[DuplicateCandidate]:
+        """Every candidate either side of which is one of these accounts (a data subject request's read)."""
+        if not account_numbers:
+            return []
+        names = {f"a{number}": account for number, account in enumerate(account_numbers)}
+        sides = " or ".join(
+            f"AccountNumber eq @{name} or CandidateAccountNumber eq @{name}" for name in names
+        )
+        query = f"PartitionKey eq @pk and RowKey lt @markers and ( {sides} )"  # parameters end at spaces
+        parameters = {"pk": CANDIDATES_PARTITION, "markers": MERGING_PREFIX, **names}
+        with translate_storage_errors(HeadquartersUnavailable):
+            return [_candidate(row) for row in self._table.query_entities(query, parameters=parameters)]
+
+    def remove(self, duplicate_id: str) -> None:
+        with translate_storage_errors(HeadquartersUnavailable):
+            self._table.delete_entity(CANDIDATES_PARTITION, duplicate_id)
+            self._table.delete_entity(CANDIDATES_PARTITION, MERGING_PREFIX + duplicate_id)
+
     def open_count(self) -> int:
         with translate_storage_errors(HeadquartersUnavailable):
             rows = self._table.query_entities(

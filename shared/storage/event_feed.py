@@ -90,6 +90,25 @@ class EventFeedTable:
                 day += timedelta(days=1)
         return found, end if end > start else start
 
+    def remove_account(self, account_number: str, *, oldest: datetime, until: datetime) -> int:
+        """Deletes the account's entries of every day kept (an erasure); answers how many went."""
+        table = self._table()
+        removed = 0
+        day = oldest
+        with translate_storage_errors(HeadquartersUnavailable):
+            while _day(day) <= _day(until):
+                rows = table.query_entities(
+                    "PartitionKey eq @day and Account eq @account",
+                    parameters={"day": _day(day), "account": account_number},
+                    select=["RowKey"],
+                )
+                keys = [("delete", {"PartitionKey": _day(day), "RowKey": row["RowKey"]}) for row in rows]
+                for start in range(0, len(keys), 100):
+                    table.submit_transaction(keys[start : start + 100])
+                removed += len(keys)
+                day += timedelta(days=1)
+        return removed
+
     def prune(self, *, keep_from: datetime, limit: int = 2000) -> int:
         """Drops the events of the week of days before `keep_from`, at most `limit` a call (the
         timer's run is bounded; the rest goes next run); answers how many went."""

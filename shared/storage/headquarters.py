@@ -128,6 +128,8 @@ class HeadquartersCustomers:
                 raise AccountNumberTaken(f"Account {account} belongs to another customer")
             if current is not None and int(current.get("EditSequence") or 0) >= customer.edit_sequence:
                 return False
+            if current is not None and current.get("ErasedAt"):
+                return False  # erased: nothing writes the person back
             if current is None:
                 self._write(account, ("create", master_entity(customer, event_count=len(events))), events)
                 return True
@@ -226,7 +228,69 @@ class HeadquartersCustomers:
             profile=CustomerProfile.model_validate_json(read_long_text(entity, "Profile")),
             edit_sequence=int(entity.get("EditSequence") or 0),
             merged_into=entity.get("MergedInto") or None,
+            erased_at=entity.get("ErasedAt") or None,
         )
+
+    def mark_erased(self, account_number: str, *, at: datetime) -> None:
+        """From now on no conversion, replay or merge writes this master again."""
+        with _hq_errors(), suppress(ResourceNotFoundError):
+            self._masters().update_entity(
+                {"PartitionKey": account_number, "RowKey": MASTER_ROW, "ErasedAt": at}, mode=UpdateMode.MERGE
+            )
+
+    def blank_master(self, account_number: str) -> None:
+        """The tombstone: the account number, its GUID and dates, no profile."""
+        blank = {
+            "PartitionKey": account_number,
+            "RowKey": MASTER_ROW,
+            "Profile": CustomerProfile().model_dump_json(by_alias=True),
+        }
+        with _hq_errors(), suppress(ResourceNotFoundError):
+            current = self._masters().get_entity(account_number, MASTER_ROW)
+            kept = {
+                name: current[name]
+                for name in (
+                    "CustomerId",
+                    "ChannelId",
+                    "EditSequence",
+                    "EventSequence",
+                    "MergedInto",
+                    "ErasedAt",
+                )
+                if name in current
+            }
+            self._masters().update_entity({**kept, **blank}, mode=UpdateMode.REPLACE)
+
+    def remove_addresses(self, account_number: str) -> int:
+        return self._remove_partition(ADDRESSES_TABLE, account_number)
+
+    def remove_loyalty_cards(self, account_number: str) -> int:
+        return self._remove_partition(LOYALTY_CARDS_TABLE, account_number)
+
+    def _remove_partition(self, table_name: str, partition: str) -> int:
+        table = self._account.table(table_name)
+        with _hq_errors():
+            keys = [
+                ("delete", {"PartitionKey": partition, "RowKey": row["RowKey"]})
+                for row in table.query_entities(
+                    "PartitionKey eq @pk", parameters={"pk": partition}, select=["RowKey"]
+                )
+            ]
+            for start in range(0, len(keys), 100):
+                table.submit_transaction(keys[start : start + 100])
+        return len(keys)
+
+    def customers_bound_to(self, account_numbers: list[str]) -> list[str]:
+        """Every GUID bound to one of these accounts (its own, linked ones): a filtered read of every
+        binding, as no index leads from an account to its GUIDs. A data subject request's cost, and
+        no conversion's."""
+        if not account_numbers:
+            return []
+        names = {f"a{number}": account for number, account in enumerate(account_numbers)}
+        query = " or ".join(f"AccountNumber eq @{name}" for name in names)
+        with _hq_errors():
+            rows = self._keys().query_entities(query, parameters=names, select=["PartitionKey"])
+            return sorted({str(row["PartitionKey"]) for row in rows})
 
     def ping(self) -> None:
         with _hq_errors():

@@ -130,6 +130,21 @@ class HeadquartersEvents:
                     break
         return found
 
+    def remove_events(self, account_number: str) -> int:
+        """Deletes the account's event rows (an erasure: they hold the customer); the count on the
+        master, the change rows and the publication stay, so the sequence goes on."""
+        table = self._table()
+        with translate_storage_errors(HeadquartersUnavailable):
+            rows = table.query_entities(
+                "PartitionKey eq @pk and RowKey gt @start and RowKey lt @end",
+                parameters={"pk": account_number, "start": EVENT_PREFIX, "end": "event}"},
+                select=["RowKey"],
+            )
+            keys = [("delete", {"PartitionKey": account_number, "RowKey": row["RowKey"]}) for row in rows]
+            for start in range(0, len(keys), 100):
+                table.submit_transaction(keys[start : start + 100])
+        return len(keys)
+
     def by_change(self, account_number: str, change: str) -> CustomerEvent | None:
         with translate_storage_errors(HeadquartersUnavailable):
             try:

@@ -212,6 +212,20 @@ class WebhookTables:
             )
             return [_delivery_from(row) for row in rows]
 
+    def remove_account(self, webhook_id: str, account_number: str) -> int:
+        """Deletes the webhook's deliveries of the account (an erasure: they hold the customer)."""
+        table = self._deliveries()
+        with translate_storage_errors(HeadquartersUnavailable):
+            rows = table.query_entities(
+                "PartitionKey eq @pk and RowKey gt @start and RowKey lt @end",
+                parameters={"pk": webhook_id, "start": f"{account_number}|", "end": f"{account_number}}}"},
+                select=["RowKey"],
+            )
+            keys = [("delete", {"PartitionKey": webhook_id, "RowKey": row["RowKey"]}) for row in rows]
+            for start in range(0, len(keys), 100):
+                table.submit_transaction(keys[start : start + 100])
+        return len(keys)
+
     def prune(self, webhook_id: str, *, before: datetime, limit: int) -> int:
         """Drops up to `limit` deliveries made (or failed for good) before `before`; answers how many."""
         table = self._deliveries()
