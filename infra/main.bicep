@@ -166,14 +166,14 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The queues the app's triggers read: customer-sync (conversions) and customer-events (webhook
-// deliveries), each with the poison queue the host moves a message to after maxDequeueCount tries.
+// The queues the app's triggers read: customer-sync (conversions), customer-events (webhook
+// deliveries) and privacy-requests (data subject requests), each with the poison queue the host moves a message to after maxDequeueCount tries.
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: storage
   name: 'default'
 }
 
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for name in [ 'customer-sync', 'customer-sync-poison', 'customer-events', 'customer-events-poison' ]: {
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for name in [ 'customer-sync', 'customer-sync-poison', 'customer-events', 'customer-events-poison', 'privacy-requests', 'privacy-requests-poison' ]: {
   parent: queueService
   name: name
 }]
