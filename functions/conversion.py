@@ -15,6 +15,7 @@ from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.event_publishing import sweep_events
 from shared.services.privacy_requests import sweep_requests
+from shared.services.retention import prune_channel_history
 from shared.telemetry import invocation
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
                     "Published the events of %d accounts; dropped %d old feed entries", published, dropped
                 )
             sweep_requests(dependencies)
+            history = prune_channel_history(dependencies)
+            if any(history.values()):
+                logger.info("Pruned channel history: %s", history)
             pruned = prune_access_log(dependencies)
             if pruned:
                 logger.info("Pruned %d access log entries older than ACCESS_LOG_DAYS", pruned)

@@ -175,6 +175,12 @@ class Settings(BaseSettings):
         default=30.0, ge=0, le=3600, validation_alias="ENTRA_KEYS_REFRESH_COOLDOWN_SECONDS"
     )
 
+    # How long a channel keeps its history rows (the timer deletes older ones, a bounded number a run).
+    conversion_log_days: int = Field(default=90, ge=1, le=3650, validation_alias="CONVERSION_LOG_DAYS")
+    completed_operations_days: int = Field(
+        default=30, ge=1, le=3650, validation_alias="COMPLETED_OPERATIONS_DAYS"
+    )
+    idempotency_days: int = Field(default=30, ge=1, le=3650, validation_alias="IDEMPOTENCY_DAYS")
     # Customer events: the CloudEvents `source`, how far behind now the change feed stays so that an
     # event another instance writes with a slightly earlier clock is never passed over, and webhooks.
     events_enabled: bool = Field(default=True, validation_alias="CUSTOMER_EVENTS")

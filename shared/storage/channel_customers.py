@@ -53,6 +53,7 @@ from shared.storage.channel_rows import (
     address_row,
     consent_prefix,
     consent_row,
+    converted_range,
     converted_row,
     customer_row,
     done_row,
@@ -240,6 +241,37 @@ class ChannelCustomerTable:
                 self._submit(transaction)
             removed[family.value] = len(keys)
         return removed
+
+    def prune_history(self, channel_id: str, family: RowFamily, *, before: datetime, limit: int) -> int:
+        """Deletes up to `limit` rows of a history family older than `before`: the conversion log by
+        its key (newest first, so the old ones are one range), completed operations by when they
+        completed, Idempotency-Key rows by when they were written. Answers how many went."""
+        parameters: dict[str, Any] = {
+            "pk": channel_id,
+            "start": family.prefix,
+            "end": key_after(family.prefix),
+        }
+        if family is RowFamily.CONVERTED:
+            newest, oldest = converted_range(before)
+            query, parameters["start"], parameters["end"] = KEY_RANGE_QUERY, oldest, key_after(newest)
+        elif family is RowFamily.DONE:
+            query, parameters["before"] = KEY_RANGE_QUERY + " and CompletedAt lt @before", before
+        elif family is RowFamily.IDEMPOTENCY:
+            query, parameters["before"] = KEY_RANGE_QUERY + " and Timestamp lt @before", before
+        else:
+            raise ValueError(f"{family.value} rows are not history")
+        with translate_storage_errors():
+            rows = self._table.query_entities(
+                query, parameters=parameters, select=["RowKey"], results_per_page=100
+            )
+            keys = []
+            for row in rows:
+                keys.append(("delete", {"PartitionKey": channel_id, "RowKey": row["RowKey"]}))
+                if len(keys) >= limit:
+                    break
+        for transaction in in_transactions(keys):
+            self._submit(transaction)
+        return len(keys)
 
     def operation_history(self, channel_id: str, customer_id: str) -> list[SyncOperation]:
         """The customer's sync operations, still to do and done (its own, its addresses', its edits')."""

@@ -30,6 +30,7 @@ from shared.domain.roles import Actor
 from shared.domain.search import SearchQuery, SearchTerm
 from shared.domain.sync import RunSummary, SyncMessage
 from shared.domain.webhooks import Delivery, DeliveryStatus, SendOutcome
+from shared.storage.channel_rows import RowFamily
 
 
 class RowAlreadyExists(Exception):
@@ -125,6 +126,7 @@ class CustomerRecords(Protocol):
     def publish_mark(self, channel_id: str, account_number: str) -> str | None: ...
     def operation_history(self, channel_id: str, customer_id: str) -> list[SyncOperation]: ...
     def erase_rows(self, channel_id: str, customer_id: str) -> dict[str, int]: ...
+    def prune_history(self, channel_id: str, family: RowFamily, *, before: datetime, limit: int) -> int: ...
 
 
 class ChannelActivity(Protocol):

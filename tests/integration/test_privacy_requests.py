@@ -5,9 +5,11 @@ alongside is untouched and still converts."""
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from shared.services.loyalty import issue_loyalty_card
 from shared.services.merging import merge_duplicate
 from shared.services.offline_upload import upload_offline_customers
 from shared.services.privacy_requests import export_of, submit_request, work_request
+from shared.services.retention import prune_channel_history
 from shared.storage.channel_rows import ERASURE_OF, RowFamily
 from tests.support.builders import add_channel, make_dependencies, unique_phone
 from tests.support.faults import CrashAt, SimulatedCrash
@@ -264,3 +267,20 @@ def test_an_erasure_racing_a_conversion_leaves_no_hq_customer_with_the_persons_v
 
 def test_every_row_family_of_a_channel_partition_is_handled_by_erasure() -> None:
     assert set(ERASURE_OF) == set(RowFamily)
+
+
+def test_the_timer_prunes_history_older_than_its_days_and_keeps_the_rest(own_storage: str) -> None:
+    dependencies = make_dependencies(own_storage, CONVERSION_LOG_DAYS=30)
+    old_channel, old_id, _ = pending_shopper(dependencies)
+    convert_async_customer(dependencies, channel_id=old_channel, customer_id=old_id)
+    time.sleep(1.5)  # Azurite stamps rows with its own clock, to the millisecond
+    cutoff = datetime.now(UTC) - timedelta(seconds=0.5)
+    new_channel, new_id, _ = pending_shopper(dependencies)
+    convert_async_customer(dependencies, channel_id=new_channel, customer_id=new_id)
+    dependencies.clock = lambda: cutoff + timedelta(days=30)  # every history keeps 30 days here
+    pruned = prune_channel_history(dependencies)
+    assert pruned == {"converted": 1, "done": 1, "idempotency": 1}
+    for channel_id, customer_id, kept in ((old_channel, old_id, 0), (new_channel, new_id, 1)):
+        history = dependencies.customers.operation_history(channel_id, customer_id)
+        assert len(history) == kept
+    assert prune_channel_history(dependencies) == {"converted": 0, "done": 0, "idempotency": 0}
