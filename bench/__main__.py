@@ -15,6 +15,7 @@ from bench.conversion_floor import measure_conversion_floor
 from bench.create_cpu import measure_create_cpu
 from bench.create_latency import measure_create_latency
 from bench.create_throughput import measure_create_throughput
+from bench.erasure_cost import measure_erasure_cost
 from bench.events_cost import measure_events_cost
 from bench.hq_far_away import measure_hq_far_away
 from bench.match_index_scale import measure_match_index_scale
@@ -47,6 +48,7 @@ BENCHMARKS: list[Benchmark] = [
     measure_sync_status_cost,
     measure_access_log_cost,
     measure_events_cost,
+    measure_erasure_cost,
 ]
 
 

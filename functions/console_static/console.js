@@ -253,6 +253,30 @@ async function replayWebhook(hook, button) {
   }
 }
 
+// -- privacy requests ---------------------------------------------------------------------------
+
+function showPrivacy(pages) {
+  const open = pages.flatMap((page) => page.items).sort((a, b) => a.requestId.localeCompare(b.requestId));
+  const tbody = $("privacy");
+  tbody.replaceChildren();
+  const now = Date.now();
+  const late = open.filter((request) => Date.parse(request.dueBy) < now);
+  $("privacy-past-due").hidden = !late.length;
+  $("privacy-past-due").textContent = late.length ? `${late.length} past due: the answer is owed now.` : "";
+  $("privacy-past-due").classList.toggle("error", late.length > 0);
+  if (!open.length) return emptyRow(tbody, 5, "No request is waiting.");
+  for (const request of open) {
+    const row = document.createElement("tr");
+    cell(row, when(request.receivedAt));
+    cell(row, request.kind);
+    cell(row, request.lastError ? `${request.status} (${request.lastError})` : request.status);
+    const due = cell(row, Date.parse(request.dueBy) < now ? `${when(request.dueBy)} (past due)` : when(request.dueBy));
+    if (Date.parse(request.dueBy) < now) due.classList.add("error");
+    cell(row, request.requestId);
+    tbody.appendChild(row);
+  }
+}
+
 // -- duplicates -------------------------------------------------------------------------------
 
 let duplicatesCursor = null;
@@ -424,6 +448,9 @@ async function refresh() {
     ["operations", async () => showOperations((await call(operationsQuery())).items)],
     ["suspended", async () => showSuspended(await call("suspended-keys"))],
     ["webhooks", async () => showWebhooks(await call("webhooks"))],
+    ["privacy", async () => showPrivacy(await Promise.all(
+      ["Received", "Running"].map((status) => call(`privacy/requests?status=${status}&limit=200`)),
+    ))],
     ["duplicates", async () => showDuplicates(await call(duplicatesQuery(null)))],
   ]))].filter(Boolean);
   hqDown = hqDown || errors.some((error) => error.problem === "headquarters-unavailable");

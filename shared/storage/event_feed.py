@@ -18,7 +18,7 @@ from typing import Any
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.errors import HeadquartersUnavailable
-from shared.domain.events import CustomerEvent
+from shared.domain.events import CustomerEvent, EventType
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.event_columns import event_columns, event_of
 
@@ -91,15 +91,20 @@ class EventFeedTable:
         return found, end if end > start else start
 
     def remove_account(self, account_number: str, *, oldest: datetime, until: datetime) -> int:
-        """Deletes the account's entries of every day kept (an erasure); answers how many went."""
+        """Deletes the account's entries of every day kept (an erasure), but the erasure's own;
+        answers how many went."""
         table = self._table()
         removed = 0
         day = oldest
         with translate_storage_errors(HeadquartersUnavailable):
             while _day(day) <= _day(until):
                 rows = table.query_entities(
-                    "PartitionKey eq @day and Account eq @account",
-                    parameters={"day": _day(day), "account": account_number},
+                    "PartitionKey eq @day and Account eq @account and Type ne @erased",
+                    parameters={
+                        "day": _day(day),
+                        "account": account_number,
+                        "erased": EventType.ERASED.value,
+                    },
                     select=["RowKey"],
                 )
                 keys = [("delete", {"PartitionKey": _day(day), "RowKey": row["RowKey"]}) for row in rows]

@@ -21,7 +21,7 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.errors import HeadquartersUnavailable
-from shared.domain.events import CustomerEvent, NewEvent, Publication
+from shared.domain.events import CustomerEvent, EventType, NewEvent, Publication
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.event_columns import event_columns, event_of
@@ -131,13 +131,18 @@ class HeadquartersEvents:
         return found
 
     def remove_events(self, account_number: str) -> int:
-        """Deletes the account's event rows (an erasure: they hold the customer); the count on the
-        master, the change rows and the publication stay, so the sequence goes on."""
+        """Deletes the account's event rows (an erasure: they hold the customer) but the erasure's
+        own; the count on the master, the change rows and the publication stay, so the sequence goes on."""
         table = self._table()
         with translate_storage_errors(HeadquartersUnavailable):
             rows = table.query_entities(
-                "PartitionKey eq @pk and RowKey gt @start and RowKey lt @end",
-                parameters={"pk": account_number, "start": EVENT_PREFIX, "end": "event}"},
+                "PartitionKey eq @pk and RowKey gt @start and RowKey lt @end and Type ne @erased",
+                parameters={
+                    "pk": account_number,
+                    "start": EVENT_PREFIX,
+                    "end": "event}",
+                    "erased": EventType.ERASED.value,
+                },
                 select=["RowKey"],
             )
             keys = [("delete", {"PartitionKey": account_number, "RowKey": row["RowKey"]}) for row in rows]

@@ -213,12 +213,18 @@ class WebhookTables:
             return [_delivery_from(row) for row in rows]
 
     def remove_account(self, webhook_id: str, account_number: str) -> int:
-        """Deletes the webhook's deliveries of the account (an erasure: they hold the customer)."""
+        """Deletes the webhook's deliveries of the account (an erasure: they hold the customer), but
+        the erasure's own."""
         table = self._deliveries()
         with translate_storage_errors(HeadquartersUnavailable):
             rows = table.query_entities(
-                "PartitionKey eq @pk and RowKey gt @start and RowKey lt @end",
-                parameters={"pk": webhook_id, "start": f"{account_number}|", "end": f"{account_number}}}"},
+                "PartitionKey eq @pk and RowKey gt @start and RowKey lt @end and Type ne @erased",
+                parameters={
+                    "pk": webhook_id,
+                    "start": f"{account_number}|",
+                    "end": f"{account_number}}}",
+                    "erased": EventType.ERASED.value,
+                },
                 select=["RowKey"],
             )
             keys = [("delete", {"PartitionKey": webhook_id, "RowKey": row["RowKey"]}) for row in rows]

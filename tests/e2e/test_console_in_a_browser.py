@@ -13,12 +13,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared.domain.privacy import PrivacyRequest, PrivacyRequestCreate, RequestKind
 from tests.e2e.conftest import StartHost, failed_conversion
 from tests.support.api import ADMIN, wait_for
 from tests.support.builders import TEST_ADMIN_KEY, make_dependencies, person, unique_phone
@@ -262,3 +263,33 @@ def test_a_webhooks_health_is_shown_and_its_events_replayed_from_the_console(
         wait_for(lambda: (account.json()["accountNumber"], 1) in receiver.acked())
         expect(row.locator("td").nth(1)).to_have_text("1", timeout=20_000)  # delivered
         context.close()
+
+
+def test_open_privacy_requests_are_listed_with_the_ones_past_due_called_out(
+    start_host: StartHost, browser: Any, storage_connection_string: str
+) -> None:
+    from playwright.sync_api import expect
+
+    # No worker takes requests here, so they stay open; one came 31 days ago. They name nobody, so
+    # a worker that meets them later, on the storage other tests share, changes nothing.
+    api = start_host(host_settings={"AzureWebJobs.work_privacy_request.Disabled": "true"})
+    fresh = api.http.post(
+        "/api/privacy/requests", json={"kind": "export", "customer": "NOBODY-WAITING"}, headers=ADMIN
+    ).json()
+    old = PrivacyRequest.received(
+        PrivacyRequestCreate(kind=RequestKind.ERASURE, customer="NOBODY-PAST-DUE"),
+        at=datetime.now(UTC) - timedelta(days=31),
+    )
+    make_dependencies(storage_connection_string).privacy_requests.add(old)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    page.goto(f"{api.base_url}/api/console")
+    page.get_by_label("Admin key").fill(TEST_ADMIN_KEY)
+    page.keyboard.press("Enter")
+    expect(page.locator("#privacy tr", has_text=fresh["requestId"])).to_contain_text(
+        "Received", timeout=20_000
+    )
+    expect(page.locator("#privacy tr", has_text=old.request_id)).to_contain_text("past due")
+    expect(page.locator("#privacy-past-due")).to_contain_text("past due")
+    context.close()

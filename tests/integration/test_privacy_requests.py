@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,11 +17,13 @@ import pytest
 from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient
 
+from devhost.azurite import start_azurite
 from shared.domain.duplicates import DuplicateStatus
 from shared.domain.errors import CustomerErased
 from shared.domain.privacy import RequestStatus
 from shared.services.access_log import Accessor, accessing
 from shared.services.addresses import add_address
+from shared.services.attributes import define_attribute
 from shared.services.conversion import convert_async_customer
 from shared.services.conversion_batch import run_conversion_batch
 from shared.services.customers import create_customer, get_customer
@@ -55,6 +58,7 @@ def shopper_through_every_feature(dependencies: Dependencies) -> Shopper:
     tag = uuid.uuid4().hex[:8]
     email, phone, other_phone = f"camille.{tag}@example.com", unique_phone(), unique_phone()
     first, last, street = f"Camille{tag}", f"Fournier{tag}", f"{tag} Rue Oberkampf"
+    define_attribute(dependencies, name="favouriteShop", body={"label": "Favourite shop", "type": "Text"})
     store = add_channel(dependencies, async_customer_creation=True, async_customer_addresses=True)
     other = add_channel(dependencies, async_customer_creation=True)
     key = uuid.uuid4().hex
@@ -68,6 +72,7 @@ def shopper_through_every_feature(dependencies: Dependencies) -> Shopper:
                 "email": email,
                 "phone": phone,
                 "emailMarketingConsent": True,
+                "attributes": {"favouriteShop": f"Shop{tag}"},
                 "addresses": [{**HOME, "street": street}],
             },
         ).customer
@@ -102,7 +107,16 @@ def shopper_through_every_feature(dependencies: Dependencies) -> Shopper:
         other.channel_id,
         created.customer_id,
         record.account_number,
-        [first, last, email, phone.removeprefix("+"), other_phone.removeprefix("+"), street, f"Dr{tag}"],
+        [
+            first,
+            last,
+            email,
+            phone.removeprefix("+"),
+            other_phone.removeprefix("+"),
+            street,
+            f"Dr{tag}",
+            f"Shop{tag}",
+        ],
     )
 
 
@@ -125,6 +139,7 @@ def test_an_export_holds_every_piece_of_a_person_made_through_every_feature(own_
     assert shopper.account_number in document["accounts"]
     [own] = [r for r in document["channelRecords"] if r["customerId"] == shopper.customer_id]
     assert own["email"] == shopper.values[2] and own["title"] == shopper.values[6]
+    assert own["attributes"] == {"favouriteShop": shopper.values[7]}
     assert {a["street"] for a in document["addresses"]} >= {shopper.values[5], WORK["street"]}
     assert {c["reason"] for c in document["consentHistory"]} >= {"create", "edit"}
     assert len(document["loyaltyCards"]) == 1
@@ -149,18 +164,31 @@ def every_stored_text(connection_string: str) -> str:
     queues = QueueServiceClient.from_connection_string(connection_string)
     for queue in queues.list_queues():
         client = queues.get_queue_client(queue.name)
-        for message in client.receive_messages(messages_per_page=32, visibility_timeout=1):
+        for message in client.receive_messages(max_messages=1000, visibility_timeout=30):
             texts.append(message.content)
             with suppress(ValueError):  # base64 text, as the Functions host reads it, or plain
                 texts.append(base64.b64decode(message.content).decode(errors="replace"))
     return "\n".join(texts).lower()
 
 
-def test_after_an_erasure_no_value_of_the_person_is_in_any_table_or_queue(own_storage: str) -> None:
-    dependencies = make_dependencies(own_storage)
+@pytest.fixture
+def hq_storage() -> Iterator[str]:
+    """HQ's own storage account, apart from the channels' (`HQ_STORAGE_CONNECTION`)."""
+    azurite = start_azurite("free")
+    try:
+        yield azurite.connection_string
+    finally:
+        azurite.stop()
+
+
+def test_after_an_erasure_no_value_of_the_person_is_in_any_table_or_queue_of_either_account(
+    own_storage: str, hq_storage: str
+) -> None:
+    dependencies = make_dependencies(own_storage, HQ_STORAGE_CONNECTION=hq_storage)
     shopper = shopper_through_every_feature(dependencies)
     [candidate] = dependencies.duplicates.listed(DuplicateStatus.MERGED)
-    assert shopper.values[0].lower() in every_stored_text(own_storage)  # the scan sees values
+    for account in (own_storage, hq_storage):  # the scan sees the values where they are
+        assert shopper.values[1].lower() in every_stored_text(account)
 
     bystander_channel = add_channel(dependencies, async_customer_creation=True)
     bystander = create_customer(
@@ -175,7 +203,7 @@ def test_after_an_erasure_no_value_of_the_person_is_in_any_table_or_queue(own_st
     done = worked(dependencies, "erasure", shopper.account_number)
     dependencies.event_publisher.flush()
 
-    stored = every_stored_text(own_storage)
+    stored = every_stored_text(own_storage) + every_stored_text(hq_storage)
     for value in shopper.values:
         assert value.lower() not in stored, value
     assert done.summary["ChannelCustomers (tombstones)"] == 2 and done.summary["HqCustomerAddresses"] >= 1
@@ -186,6 +214,17 @@ def test_after_an_erasure_no_value_of_the_person_is_in_any_table_or_queue(own_st
     events = dependencies.customer_events.after(shopper.account_number, 0)
     assert [event.type.value for event in events] == ["customer.erased"]
     assert set(events[0].data) == {"accountNumber", "erasedAt"}
+    # Asked again, it finds everything erased and tells nothing twice: its event is kept, once.
+    worked(dependencies, "erasure", shopper.customer_id)
+    dependencies.event_publisher.flush()
+    assert dependencies.customer_events.after(shopper.account_number, 0) == events
+    oldest = dependencies.clock() - timedelta(days=1)
+    told, _ = dependencies.event_feed.read(after=None, until=dependencies.clock(), oldest=oldest, limit=100)
+    assert [
+        (event.account_number, event.type.value)
+        for event in told
+        if event.account_number == shopper.account_number
+    ] == [(shopper.account_number, "customer.erased")]
     # The bystander is untouched and still converts.
     convert_async_customer(
         dependencies, channel_id=bystander_channel.channel_id, customer_id=bystander.customer_id
