@@ -93,9 +93,11 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         app,
         Operation(
             "getPrivacyExport",
-            "Everything held about the person of a completed export, as one JSON document",
+            "Everything held about the person of a completed export, as one JSON document (each "
+            "reading is recorded in the audit log)",
             caller="admin",
             role=Role.PRIVACY_OFFICER,
+            audit="privacy.export.read",
             answers={200: Answer(ExportDocument)},
             problems=(401, 403, 404, 409),
         ),

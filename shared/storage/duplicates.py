@@ -229,16 +229,22 @@ class HqDuplicateCandidates:
 
     def involving(self, account_numbers: list[str]) -> list[DuplicateCandidate]:
         """Every candidate either side of which is one of these accounts (a data subject request's read)."""
-        if not account_numbers:
-            return []
-        names = {f"a{number}": account for number, account in enumerate(account_numbers)}
-        sides = " or ".join(
-            f"AccountNumber eq @{name} or CandidateAccountNumber eq @{name}" for name in names
-        )
-        query = f"PartitionKey eq @pk and RowKey lt @markers and ( {sides} )"  # parameters end at spaces
-        parameters = {"pk": CANDIDATES_PARTITION, "markers": MERGING_PREFIX, **names}
-        with translate_storage_errors(HeadquartersUnavailable):
-            return [_candidate(row) for row in self._table.query_entities(query, parameters=parameters)]
+        found: dict[str, DuplicateCandidate] = {}
+        # A filter holds at most 15 comparisons: six accounts (two sides each) a read.
+        for start in range(0, len(account_numbers), 6):
+            names = {
+                f"a{number}": account for number, account in enumerate(account_numbers[start : start + 6])
+            }
+            sides = " or ".join(
+                f"AccountNumber eq @{name} or CandidateAccountNumber eq @{name}" for name in names
+            )
+            query = f"PartitionKey eq @pk and RowKey lt @markers and ( {sides} )"  # parameters end at spaces
+            parameters = {"pk": CANDIDATES_PARTITION, "markers": MERGING_PREFIX, **names}
+            with translate_storage_errors(HeadquartersUnavailable):
+                for row in self._table.query_entities(query, parameters=parameters):
+                    candidate = _candidate(row)
+                    found[candidate.duplicate_id] = candidate
+        return list(found.values())
 
     def remove(self, duplicate_id: str) -> None:
         with translate_storage_errors(HeadquartersUnavailable):

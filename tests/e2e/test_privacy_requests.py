@@ -43,6 +43,8 @@ def test_a_person_is_exported_then_erased_and_answers_410_everywhere(api: ApiCli
     document = api.http.get(f"/api/privacy/requests/{exported['requestId']}/export", headers=ADMIN)
     assert document.status_code == 200, document.text
     assert document.json()["channelRecords"][0]["email"] == shopper["email"]
+    audit = api.http.get("/api/audit", params={"limit": "50"}, headers=ADMIN).json()["items"]
+    assert {"privacy.request", "privacy.export.read"} <= {entry["action"] for entry in audit}
     listed = api.http.get("/api/privacy/requests", params={"status": "Completed"}, headers=ADMIN).json()
     assert exported["requestId"] in [item["requestId"] for item in listed["items"]]
 
