@@ -65,7 +65,13 @@ from shared.storage.channel_rows import (
 from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import RecordChanged, RowAlreadyExists
 from shared.storage.search_index import pending_search_entities
-from shared.storage.tables import KEY_RANGE_QUERY, MAX_TRANSACTION_OPERATIONS, in_transactions, key_after
+from shared.storage.tables import (
+    KEY_RANGE_QUERY,
+    MAX_TRANSACTION_OPERATIONS,
+    delete_found,
+    in_transactions,
+    key_after,
+)
 
 _REPLACE = {"mode": UpdateMode.REPLACE}
 _REPLACE_IF_UNCHANGED = {**_REPLACE, "match_condition": MatchConditions.IfNotModified}
@@ -236,10 +242,8 @@ class ChannelCustomerTable:
             else:
                 start = f"{family.prefix}{customer_id}"
                 rows = self._range(channel_id, start, end=start + "}")
-            keys = [("delete", {"PartitionKey": channel_id, "RowKey": row["RowKey"]}) for row in rows]
-            for transaction in in_transactions(keys):
-                self._submit(transaction)
-            removed[family.value] = len(keys)
+            with translate_storage_errors():
+                removed[family.value] = delete_found(self._table, channel_id, rows)
         return removed
 
     def prune_history(self, channel_id: str, family: RowFamily, *, before: datetime, limit: int) -> int:
@@ -264,14 +268,7 @@ class ChannelCustomerTable:
             rows = self._table.query_entities(
                 query, parameters=parameters, select=["RowKey"], results_per_page=100
             )
-            keys = []
-            for row in rows:
-                keys.append(("delete", {"PartitionKey": channel_id, "RowKey": row["RowKey"]}))
-                if len(keys) >= limit:
-                    break
-        for transaction in in_transactions(keys):
-            self._submit(transaction)
-        return len(keys)
+            return delete_found(self._table, channel_id, rows, limit=limit)
 
     def operation_history(self, channel_id: str, customer_id: str) -> list[SyncOperation]:
         """The customer's sync operations, still to do and done (its own, its addresses', its edits')."""

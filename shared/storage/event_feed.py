@@ -21,6 +21,7 @@ from shared.domain.errors import HeadquartersUnavailable
 from shared.domain.events import CustomerEvent, EventType
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.event_columns import event_columns, event_of
+from shared.storage.tables import delete_found
 
 FEED_TABLE = "CustomerEventFeed"
 EVENTS_PER_TRANSACTION = 20  # an event holds up to a customer's 64 KiB; a transaction at most 4 MiB
@@ -107,10 +108,7 @@ class EventFeedTable:
                     },
                     select=["RowKey"],
                 )
-                keys = [("delete", {"PartitionKey": _day(day), "RowKey": row["RowKey"]}) for row in rows]
-                for start in range(0, len(keys), 100):
-                    table.submit_transaction(keys[start : start + 100])
-                removed += len(keys)
+                removed += delete_found(table, _day(day), rows)
                 day += timedelta(days=1)
         return removed
 
@@ -125,14 +123,7 @@ class EventFeedTable:
                 rows = table.query_entities(
                     "PartitionKey eq @d", parameters={"d": day}, select=["RowKey"], results_per_page=100
                 )
-                keys = []
-                for row in rows:
-                    keys.append(("delete", {"PartitionKey": day, "RowKey": row["RowKey"]}))
-                    if removed + len(keys) >= limit:
-                        break
-                for start in range(0, len(keys), 100):
-                    table.submit_transaction(keys[start : start + 100])
-                removed += len(keys)
+                removed += delete_found(table, day, rows, limit=limit - removed)
                 if removed >= limit:
                     break
         return removed

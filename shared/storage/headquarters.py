@@ -24,6 +24,7 @@ from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.hq_events import MASTER_ROW, MASTER_TABLE, event_entities, submit_or_signal
 from shared.storage.long_text import long_text, read_long_text
 from shared.storage.ports import HqCustomer
+from shared.storage.tables import delete_found
 
 KEYS_TABLE = "HqCustomerKeys"
 ADDRESSES_TABLE = "HqCustomerAddresses"
@@ -270,15 +271,10 @@ class HeadquartersCustomers:
     def _remove_partition(self, table_name: str, partition: str) -> int:
         table = self._account.table(table_name)
         with _hq_errors():
-            keys = [
-                ("delete", {"PartitionKey": partition, "RowKey": row["RowKey"]})
-                for row in table.query_entities(
-                    "PartitionKey eq @pk", parameters={"pk": partition}, select=["RowKey"]
-                )
-            ]
-            for start in range(0, len(keys), 100):
-                table.submit_transaction(keys[start : start + 100])
-        return len(keys)
+            rows = table.query_entities(
+                "PartitionKey eq @pk", parameters={"pk": partition}, select=["RowKey"]
+            )
+            return delete_found(table, partition, rows)
 
     def customers_bound_to(self, account_numbers: list[str]) -> list[str]:
         """Every GUID bound to one of these accounts (its own, linked ones): a filtered read of every

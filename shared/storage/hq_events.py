@@ -25,6 +25,7 @@ from shared.domain.events import CustomerEvent, EventType, NewEvent, Publication
 from shared.optimistic import retry_on_conflict
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.event_columns import event_columns, event_of
+from shared.storage.tables import delete_found
 
 MASTER_TABLE = "HqCustomers"
 MASTER_ROW = "master"
@@ -145,10 +146,7 @@ class HeadquartersEvents:
                 },
                 select=["RowKey"],
             )
-            keys = [("delete", {"PartitionKey": account_number, "RowKey": row["RowKey"]}) for row in rows]
-            for start in range(0, len(keys), 100):
-                table.submit_transaction(keys[start : start + 100])
-        return len(keys)
+            return delete_found(table, account_number, rows)
 
     def by_change(self, account_number: str, change: str) -> CustomerEvent | None:
         with translate_storage_errors(HeadquartersUnavailable):

@@ -1,9 +1,9 @@
-"""What every table adapter needs of Azure Table storage: its transaction limit, key ranges, and a
-key part that sorts the newest first."""
+"""What every table adapter needs of Azure Table storage: its transaction limit, key ranges, a key
+part that sorts the newest first, and deleting what a query found."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -28,3 +28,18 @@ def in_transactions(operations: Sequence[T]) -> Iterator[list[T]]:
     """`operations` of one partition, cut into transactions Azure accepts."""
     for start in range(0, len(operations), MAX_TRANSACTION_OPERATIONS):
         yield list(operations[start : start + MAX_TRANSACTION_OPERATIONS])
+
+
+def delete_found(
+    table: Any, partition: str, rows: Iterable[Mapping[str, Any]], *, limit: int | None = None
+) -> int:
+    """Deletes the rows a query of one partition found (at most `limit`), a transaction per hundred;
+    answers how many went."""
+    keys: list[tuple[str, dict[str, Any]]] = []
+    for row in rows:
+        if limit is not None and len(keys) >= limit:
+            break
+        keys.append(("delete", {"PartitionKey": partition, "RowKey": row["RowKey"]}))
+    for transaction in in_transactions(keys):
+        table.submit_transaction(transaction)
+    return len(keys)

@@ -30,6 +30,7 @@ from shared.domain.webhooks import Delivery, DeliveryStatus
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.event_columns import event_columns, event_of
 from shared.storage.ports import StoredWebhook
+from shared.storage.tables import delete_found
 
 WEBHOOKS_TABLE = "Webhooks"
 DELIVERIES_TABLE = "WebhookDeliveries"
@@ -227,10 +228,7 @@ class WebhookTables:
                 },
                 select=["RowKey"],
             )
-            keys = [("delete", {"PartitionKey": webhook_id, "RowKey": row["RowKey"]}) for row in rows]
-            for start in range(0, len(keys), 100):
-                table.submit_transaction(keys[start : start + 100])
-        return len(keys)
+            return delete_found(table, webhook_id, rows)
 
     def prune(self, webhook_id: str, *, before: datetime, limit: int) -> int:
         """Drops up to `limit` deliveries made (or failed for good) before `before`; answers how many."""
@@ -242,14 +240,7 @@ class WebhookTables:
                 select=["RowKey"],
                 results_per_page=100,
             )
-            keys = []
-            for row in rows:
-                keys.append(("delete", {"PartitionKey": webhook_id, "RowKey": row["RowKey"]}))
-                if len(keys) >= limit:
-                    break
-            for start in range(0, len(keys), 100):
-                table.submit_transaction(keys[start : start + 100])
-        return len(keys)
+            return delete_found(table, webhook_id, rows, limit=limit)
 
     # -- one dispatcher per account ------------------------------------------------------------
 
