@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.domain.models import ApiModel
 from shared.domain.paging import Page
 
@@ -39,6 +40,16 @@ class PrivacyRequestCreate(ApiModel):
     customer: str = Field(
         min_length=1, max_length=64, description="The person, by a customer GUID or an account number"
     )
+
+    @field_validator("customer")
+    @classmethod
+    def _guid_or_account_number(cls, value: str) -> str:
+        value = value.strip()
+        if is_guid(value):
+            return value.lower()
+        if is_account_number_shaped(value):
+            return value
+        raise ValueError("must be a customer GUID or an account number")
 
 
 class PrivacyRequest(ApiModel):

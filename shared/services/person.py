@@ -7,7 +7,7 @@ customers of other channels), and, for a customer not converted yet, its channel
 
 from __future__ import annotations
 
-from shared.domain.identifiers import is_guid
+from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.domain.privacy import Person, PersonRecord
 from shared.services.dependencies import Dependencies
 from shared.services.resolution import surviving_master
@@ -16,9 +16,9 @@ from shared.services.resolution import surviving_master
 def resolve_person(dependencies: Dependencies, ref: str) -> Person | None:
     """None when the GUID or account number names nobody the app holds."""
     person = Person()
-    account: str | None = ref
+    account: str | None = ref if is_account_number_shaped(ref) else None
     if is_guid(ref):
-        account = _account_of_guid(dependencies, person, ref)
+        account = _account_of_guid(dependencies, person, ref.lower())
     if account is not None:
         survivor = surviving_master(dependencies, account)
         if survivor is not None:

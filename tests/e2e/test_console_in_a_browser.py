@@ -270,14 +270,14 @@ def test_open_privacy_requests_are_listed_with_the_ones_past_due_called_out(
 ) -> None:
     from playwright.sync_api import expect
 
-    # No worker takes requests here, so they stay open; one came 31 days ago. They name nobody, so
-    # a worker that meets them later, on the storage other tests share, changes nothing.
+    # No worker takes requests here, so they stay open; one came 31 days ago. They name accounts no
+    # test reaches, so a worker that meets them later, on the storage tests share, changes nothing.
     api = start_host(host_settings={"AzureWebJobs.work_privacy_request.Disabled": "true"})
     fresh = api.http.post(
-        "/api/privacy/requests", json={"kind": "export", "customer": "NOBODY-WAITING"}, headers=ADMIN
+        "/api/privacy/requests", json={"kind": "export", "customer": "C999999998"}, headers=ADMIN
     ).json()
     old = PrivacyRequest.received(
-        PrivacyRequestCreate(kind=RequestKind.ERASURE, customer="NOBODY-PAST-DUE"),
+        PrivacyRequestCreate(kind=RequestKind.ERASURE, customer="C999999999"),
         at=datetime.now(UTC) - timedelta(days=31),
     )
     make_dependencies(storage_connection_string).privacy_requests.add(old)

@@ -64,6 +64,10 @@ def test_a_person_is_exported_then_erased_and_answers_410_everywhere(api: ApiCli
 def test_a_request_of_the_wrong_shape_is_refused_naming_the_field(api: ApiClient) -> None:
     wrong = api.http.post("/api/privacy/requests", json={"kind": "forget", "customer": "C1"}, headers=ADMIN)
     assert wrong.status_code == 422 and "kind" in wrong.text
+    nobody = api.http.post(
+        "/api/privacy/requests", json={"kind": "export", "customer": "a/b#c?"}, headers=ADMIN
+    )
+    assert nobody.status_code == 422 and "customer" in nobody.text
     assert api.http.get("/api/privacy/requests/nope", headers=ADMIN).status_code == 404
     _, key = api.new_channel()
     assert api.http.get("/api/privacy/requests", headers=key).status_code in (401, 403)
