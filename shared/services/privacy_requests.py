@@ -8,6 +8,7 @@ attempt does it again from the start (an export reads, an erasure finds done wha
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import suppress
 from typing import Any
 
@@ -30,6 +31,7 @@ from shared.storage.ports import RecordChanged
 
 logger = logging.getLogger(__name__)
 
+REQUEST_ID = re.compile(r"[0-9a-f]{13}-[0-9a-f]{12}")
 DEFAULT_REQUEST_PAGE = 50
 MAX_REQUEST_PAGE = 200
 
@@ -46,7 +48,7 @@ def submit_request(dependencies: Dependencies, body: Any) -> PrivacyRequest:
 
 
 def get_request(dependencies: Dependencies, request_id: str) -> PrivacyRequest:
-    found = dependencies.privacy_requests.get(request_id)
+    found = dependencies.privacy_requests.get(request_id) if REQUEST_ID.fullmatch(request_id) else None
     if found is None:
         raise NotFound(f"No privacy request '{request_id}'")
     return found[0]

@@ -13,6 +13,7 @@ from typing import Any
 
 from shared.domain.errors import DomainError, NotFound
 from shared.domain.events import CustomerEvent
+from shared.domain.identifiers import is_guid
 from shared.domain.paging import keyset_page, read_after
 from shared.domain.validation import parse_model
 from shared.domain.webhooks import (
@@ -87,7 +88,7 @@ def webhook_health(dependencies: Dependencies, webhook_id: str, *, now: Any) -> 
 
 
 def remove_webhook(dependencies: Dependencies, webhook_id: str) -> None:
-    if not dependencies.webhooks.remove(webhook_id):
+    if not is_guid(webhook_id) or not dependencies.webhooks.remove(webhook_id):
         raise NotFound(f"No webhook '{webhook_id}'")
 
 
@@ -147,7 +148,7 @@ def _deliver(
 
 
 def _require(dependencies: Dependencies, webhook_id: str) -> StoredWebhook:
-    webhook = dependencies.webhooks.get(webhook_id)
+    webhook = dependencies.webhooks.get(webhook_id) if is_guid(webhook_id) else None
     if webhook is None:
         raise NotFound(f"No webhook '{webhook_id}'")
     return webhook

@@ -68,7 +68,8 @@ def test_a_request_of_the_wrong_shape_is_refused_naming_the_field(api: ApiClient
         "/api/privacy/requests", json={"kind": "export", "customer": "a/b#c?"}, headers=ADMIN
     )
     assert nobody.status_code == 422 and "customer" in nobody.text
-    assert api.http.get("/api/privacy/requests/nope", headers=ADMIN).status_code == 404
+    for request_id in ("nope", "a%2Fb", "%23x", "00000000000000-000000000000"):
+        assert api.http.get(f"/api/privacy/requests/{request_id}", headers=ADMIN).status_code == 404
     _, key = api.new_channel()
     assert api.http.get("/api/privacy/requests", headers=key).status_code in (401, 403)
 

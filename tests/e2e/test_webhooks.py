@@ -174,3 +174,18 @@ def test_the_change_feed_lists_the_events_a_consumer_follows(api: ApiClient) -> 
 
     wait_for(follow, timeout=30)
     assert api.http.get("/api/changes", params={"after": "not-a-cursor"}, headers=ADMIN).status_code == 422
+
+
+@pytest.mark.parametrize("webhook_id", ["nope", "a/b", "%23x"])
+def test_a_webhook_that_does_not_exist_is_404_whatever_its_id_looks_like(
+    api: ApiClient, webhook_id: str
+) -> None:
+    for method, path in (("GET", "deliveries"), ("POST", "replay")):
+        answer = api.http.request(
+            method,
+            f"/api/webhooks/{webhook_id}/{path}",
+            json={"since": "2026-12-01T00:00:00Z"},
+            headers=ADMIN,
+        )
+        assert answer.status_code == 404, answer.text
+    assert api.http.delete(f"/api/webhooks/{webhook_id}", headers=ADMIN).status_code == 404
