@@ -65,6 +65,7 @@ class PrivacyRequest(ApiModel):
         description="What the request read or removed, counted per table and queue: never values",
     )
     attempts: int = 0
+    last_attempt_at: datetime | None = None
     last_error: str | None = Field(default=None, description="Why the last attempt stopped (an error code)")
 
     @classmethod
@@ -86,8 +87,17 @@ class PrivacyRequest(ApiModel):
     def past_due(self, now: datetime) -> bool:
         return self.open and now > self.due_by
 
-    def started(self) -> PrivacyRequest:
-        return self.model_copy(update={"status": RequestStatus.RUNNING, "attempts": self.attempts + 1})
+    def started(self, at: datetime) -> PrivacyRequest:
+        return self.model_copy(
+            update={"status": RequestStatus.RUNNING, "attempts": self.attempts + 1, "last_attempt_at": at}
+        )
+
+    def stalled(self, now: datetime, *, after: timedelta) -> bool:
+        """Open, and nobody has worked it for a while: its message, or its worker, was lost."""
+        return self.status is RequestStatus.RECEIVED or (
+            self.status is RequestStatus.RUNNING
+            and (self.last_attempt_at is None or now - self.last_attempt_at > after)
+        )
 
     def completed(self, summary: dict[str, int], *, at: datetime) -> PrivacyRequest:
         return self.model_copy(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from shared.domain.errors import DomainError, NotFound, PrivacyRequestNotReady
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 REQUEST_ID = re.compile(r"[0-9a-f]{13}-[0-9a-f]{12}")
 DEFAULT_REQUEST_PAGE = 50
+STALLED_AFTER = timedelta(minutes=10)  # far longer than the longest request takes
 MAX_REQUEST_PAGE = 200
 
 
@@ -70,11 +72,11 @@ def work_request(dependencies: Dependencies, request_id: str) -> PrivacyRequest 
     if found is None or not found[0].open:
         return found[0] if found else None
     request, version = found
+    request = request.started(dependencies.clock())
     try:
-        version = dependencies.privacy_requests.save(request.started(), version=version)
+        version = dependencies.privacy_requests.save(request, version=version)
     except RecordChanged:
         return None  # another worker has it
-    request = request.started()
     try:
         person = resolve_person(dependencies, request.customer)
         if person is None:
@@ -108,13 +110,16 @@ def export_of(dependencies: Dependencies, request_id: str) -> ExportDocument:
 
 
 def sweep_requests(dependencies: Dependencies) -> int:
-    """The timer's part: every open request goes back to the queue (its message may be lost)."""
+    """The timer's part: an open request nobody is working goes back to the queue (its message, or
+    the worker that had it, was lost); answers how many."""
     sent = 0
+    now = dependencies.clock()
     try:
         for status in (RequestStatus.RECEIVED, RequestStatus.RUNNING):
             for request in dependencies.privacy_requests.listed(status=status.value, after=None, limit=500):
-                dependencies.privacy_queue.send(request.request_id)
-                sent += 1
+                if request.stalled(now, after=STALLED_AFTER):
+                    dependencies.privacy_queue.send(request.request_id)
+                    sent += 1
     except DomainError as error:
         logger.warning("Could not look for open privacy requests: %s", error.code)
     return sent
