@@ -5,6 +5,7 @@ alongside is untouched and still converts."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from azure.data.tables import TableServiceClient
 from azure.storage.queue import QueueServiceClient
+from cloudevents.core.formats.json import JSONFormat
 
 from devhost.azurite import start_azurite
 from shared.domain.duplicates import DuplicateStatus
@@ -214,6 +216,8 @@ def test_after_an_erasure_no_value_of_the_person_is_in_any_table_or_queue_of_eit
     events = dependencies.customer_events.after(shopper.account_number, 0)
     assert [event.type.value for event in events] == ["customer.erased"]
     assert set(events[0].data) == {"accountNumber", "erasedAt"}
+    erased = JSONFormat().read(None, json.dumps(events[0].cloud_event(dependencies.settings.event_source)))
+    assert erased.get_type() == "customer.erased" and erased.get_subject() == shopper.account_number
     # Asked again, it finds everything erased and tells nothing twice: its event is kept, once.
     worked(dependencies, "erasure", shopper.customer_id)
     dependencies.event_publisher.flush()
