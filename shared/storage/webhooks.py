@@ -37,6 +37,7 @@ DELIVERIES_TABLE = "WebhookDeliveries"
 DELIVERY_QUEUE = "customer-events"
 WEBHOOK_PARTITION = "webhook"
 LEASE_PREFIX = "lease|"
+REMOVED_DELIVERIES = 20_000  # 200 transactions: a removal answers within seconds
 DELIVERIES_PER_TRANSACTION = 20  # each holds its event: up to a customer's 64 KiB
 
 
@@ -86,12 +87,19 @@ class WebhookTables:
             return [self._webhook_from(row) for row in rows]
 
     def remove(self, webhook_id: str) -> bool:
+        """The webhook goes, then its deliveries (they hold customers' data): at most
+        `REMOVED_DELIVERIES` at once; the timer no longer prunes a removed webhook's."""
         with translate_storage_errors(HeadquartersUnavailable):
             try:
                 self._webhooks().get_entity(WEBHOOK_PARTITION, webhook_id, select=["RowKey"])
             except ResourceNotFoundError:
                 return False
             self._webhooks().delete_entity(WEBHOOK_PARTITION, webhook_id)
+            table = self._deliveries()
+            rows = table.query_entities(
+                "PartitionKey eq @pk", parameters={"pk": webhook_id}, select=["RowKey"], results_per_page=1000
+            )
+            delete_found(table, webhook_id, rows, limit=REMOVED_DELIVERIES)
         return True
 
     def _webhook_from(self, row: Any) -> StoredWebhook:

@@ -129,3 +129,19 @@ def test_pruning_drops_only_deliveries_made_before_the_feeds_days(storage_connec
             (2, DeliveryStatus.DELIVERED),
             (3, DeliveryStatus.PENDING),
         ]
+
+
+def test_a_removed_webhook_takes_its_deliveries_with_it(storage_connection_string: str) -> None:
+    dependencies = make_dependencies(storage_connection_string)
+    with a_webhook(dependencies) as webhook:
+        account = f"C{uuid.uuid4().int % 10**9:09d}"
+        at = dependencies.clock()
+        events = [
+            CustomerEvent(
+                id=str(n), type=EventType.UPDATED, account_number=account, sequence=n, time=at, data={}
+            )
+            for n in range(1, 131)
+        ]
+        dependencies.webhooks.add_deliveries(webhook.webhook_id, events, at=at)
+        assert dependencies.webhooks.remove(webhook.webhook_id)
+        assert dependencies.webhooks.deliveries(webhook.webhook_id, status=None, after=None, limit=10) == []
