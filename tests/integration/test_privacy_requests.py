@@ -327,3 +327,30 @@ def test_the_timer_prunes_history_older_than_its_days_and_keeps_the_rest(own_sto
         history = dependencies.customers.operation_history(channel_id, customer_id)
         assert len(history) == kept
     assert prune_channel_history(dependencies) == {"converted": 0, "done": 0, "idempotency": 0}
+
+
+def test_a_person_linked_in_another_channel_is_one_person_for_export_and_erasure(own_storage: str) -> None:
+    dependencies = make_dependencies(own_storage, DUPLICATE_POLICY="link")
+    email = f"linked.{uuid.uuid4().hex[:8]}@example.com"
+    first, second = (add_channel(dependencies, async_customer_creation=True) for _ in range(2))
+    body = {"firstName": "Inès", "lastName": "Lefebvre", "email": email, "emailVerified": True}
+    own = create_customer(dependencies, channel_id=first.channel_id, body=body).customer
+    convert_async_customer(dependencies, channel_id=first.channel_id, customer_id=own.customer_id)
+    linked = create_customer(
+        dependencies, channel_id=second.channel_id, body={**body, "phone": unique_phone()}
+    ).customer
+    convert_async_customer(dependencies, channel_id=second.channel_id, customer_id=linked.customer_id)
+
+    done = worked(dependencies, "export", linked.customer_id)  # named by the linked GUID
+    document = export_of(dependencies, done.request_id)
+    assert set(document.customer_ids) == {own.customer_id, linked.customer_id}
+    assert len(document.accounts) == 1
+
+    worked(dependencies, "erasure", own.customer_id)
+    for channel_id, customer_id in (
+        (first.channel_id, own.customer_id),
+        (second.channel_id, linked.customer_id),
+    ):
+        with pytest.raises(CustomerErased):
+            get_customer(dependencies, channel_id=channel_id, ref=customer_id)
+    assert email not in every_stored_text(own_storage)
