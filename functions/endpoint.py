@@ -249,8 +249,13 @@ def _target(req: func.HttpRequest, response: func.HttpResponse) -> str:
     return f"{target}/{made}" if made else target
 
 
+# The id a change answers for what it made: a key or a webhook (201), a privacy request (202).
+MADE_IDS = {201: ("keyId", "webhookId"), 202: ("requestId",)}
+
+
 def _made_id(response: func.HttpResponse) -> str | None:
-    if response.status_code not in (201, 202):
+    names = MADE_IDS.get(response.status_code, ())
+    if not names:
         return None
     try:
         body = json.loads(response.get_body() or b"{}")
@@ -258,5 +263,5 @@ def _made_id(response: func.HttpResponse) -> str | None:
         return None
     if not isinstance(body, dict):
         return None
-    made = next((body[name] for name in ("keyId", "webhookId", "requestId") if body.get(name)), None)
+    made = next((body[name] for name in names if body.get(name)), None)
     return str(made) if made else None
