@@ -36,7 +36,8 @@ def issue_loyalty_card(dependencies: Dependencies, *, channel_id: str, ref: str)
         issued_in_channel=channel_id,
     )
     dependencies.faults.reach(AFTER_LOYALTY_EVENT_RECORDED)
-    dependencies.headquarters.save_loyalty_card(record.account_number, card_number, channel_id=channel_id)
+    # A publisher may have written it already from its event (this card number is new): keep it.
+    dependencies.headquarters.keep_loyalty_card(record.account_number, card_number, channel_id=channel_id)
     mark_told(dependencies, channel_id=record.channel_id, account_number=record.account_number)
     note_access(dependencies, AccessAction.LOYALTY, [record])
     return LoyaltyCard(
