@@ -3,10 +3,10 @@ queue that makes webhook deliveries."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 import azure.functions as func
+from pydantic import ValidationError
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint, paging
 from functions.http_api import json_response, read_json_body
@@ -14,6 +14,7 @@ from shared.bootstrap import AppDependencies
 from shared.domain.events import ChangePage
 from shared.domain.roles import Role
 from shared.domain.webhooks import (
+    DeliveryMessage,
     DeliveryPage,
     DeliveryStatus,
     ReplayRequest,
@@ -158,11 +159,10 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         """One webhook's deliveries of one account; failing makes the host retry the message."""
         with invocation(context.invocation_id):
             try:
-                message = json.loads(msg.get_body())
-                webhook_id, account_number = str(message["webhookId"]), str(message["accountNumber"])
-            except (ValueError, KeyError, TypeError):
+                message = DeliveryMessage.model_validate_json(msg.get_body())
+            except ValidationError:
                 logger.error("Message %s on %s is not a delivery message; dropped", msg.id, DELIVERY_QUEUE)
                 return
-            deliver_account(app(), webhook_id, account_number)
+            deliver_account(app(), message.webhook_id, message.account_number)
 
     return routes

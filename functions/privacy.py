@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import azure.functions as func
+from pydantic import ValidationError
 
 from functions.endpoint import Answer, Call, Operation, Parameter, endpoint, paging
 from functions.http_api import json_response, read_json_body
 from shared.bootstrap import AppDependencies
 from shared.domain.privacy import (
     ExportDocument,
+    PrivacyMessage,
     PrivacyRequest,
     PrivacyRequestCreate,
     PrivacyRequestPage,
@@ -111,10 +112,10 @@ def blueprint(app: AppDependencies) -> func.Blueprint:
         """Failing here makes the host retry the message; the timer sends open requests again."""
         with invocation(context.invocation_id):
             try:
-                request_id = str(json.loads(msg.get_body())["requestId"])
-            except (ValueError, KeyError, TypeError):
+                message = PrivacyMessage.model_validate_json(msg.get_body())
+            except ValidationError:
                 logger.error("Message %s on %s is not a privacy request; dropped", msg.id, PRIVACY_QUEUE)
                 return
-            work_request(app(), request_id)
+            work_request(app(), message.request_id)
 
     return routes

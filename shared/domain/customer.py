@@ -108,16 +108,7 @@ class CustomerRecord(BaseModel):
         """Converted: HQ knows it under `account_number` (another customer's when `linked`). Its create
         operation is done, the conversion logged, and its pending search entries go: HQ's index
         lists it from now on."""
-        if not self.is_pending:
-            raise CustomerAlreadySynced(f"Customer {self.customer_id} is synced already")
-        synced = self.model_copy(
-            update={
-                "sync_status": SyncStatus.SYNCED,
-                "account_number": account_number,
-                "synced_at": at,
-                "linked_to_existing": linked,
-            }
-        )
+        synced = self.as_synced(account_number, at, linked=linked)
         create = operation or new_operation(self._ref(), self.created_at)
         rows: list[RowChange] = [
             OperationClosed(create.completed(at)),
@@ -126,6 +117,19 @@ class CustomerRecord(BaseModel):
             self._search_entries(SearchEntriesDropped),
         ]
         return self._changes(synced, rows)
+
+    def as_synced(self, account_number: str, at: datetime, *, linked: bool = False) -> CustomerRecord:
+        """The record as `synced` leaves it, without the rows that change writes (what an event shows)."""
+        if not self.is_pending:
+            raise CustomerAlreadySynced(f"Customer {self.customer_id} is synced already")
+        return self.model_copy(
+            update={
+                "sync_status": SyncStatus.SYNCED,
+                "account_number": account_number,
+                "synced_at": at,
+                "linked_to_existing": linked,
+            }
+        )
 
     def fell_back(self, reason: FallbackReason) -> CustomerChanges:
         """A sync create HQ could not serve is kept as an async one, and says why."""

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from shared.domain.identifiers import is_account_number_shaped, is_guid
 from shared.domain.models import ApiModel
@@ -33,6 +33,17 @@ class RequestStatus(StrEnum):
     RUNNING = "Running"
     COMPLETED = "Completed"
     FAILED = "Failed"
+
+
+class PrivacyMessage(ApiModel):
+    """Body of a `privacy-requests` message: work this request. Ids only."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    request_id: str = Field(min_length=1, max_length=64)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True)
 
 
 class PrivacyRequestCreate(ApiModel):

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from shared.domain.errors import FieldError, ValidationFailed
 from shared.domain.events import EventType
@@ -43,6 +43,18 @@ class DeliveryStatus(StrEnum):
     PENDING = "Pending"
     DELIVERED = "Delivered"
     FAILED = "Failed"
+
+
+class DeliveryMessage(ApiModel):
+    """Body of a `customer-events` message: make this webhook's deliveries of this account. Ids only."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    webhook_id: str = Field(min_length=1, max_length=64)
+    account_number: str = Field(min_length=1, max_length=64)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True)
 
 
 class WebhookCreate(ApiModel):

@@ -175,7 +175,7 @@ def fold_and_replay(
 
 def _write_master(dependencies: Dependencies, state: Converting) -> Converting:
     """The master and its `customer.synced` event: one transaction, so neither is ever alone."""
-    synced = state.record.synced(state.account_number, dependencies.clock()).record
+    synced = state.record.as_synced(state.account_number, dependencies.clock())
     first = state.addresses.result() if state.addresses is not None else None
     events = new_event(
         dependencies, EventType.SYNCED, lambda: event_data(dependencies, synced, addresses=first)

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 
 from shared.domain.customer import CustomerChanges, CustomerRecord
 from shared.domain.duplicates import match_keys, verified_email_key
-from shared.domain.events import EventType, NewEvent, erased_data
+from shared.domain.events import EventType, erased_data
 from shared.domain.privacy import Person, PersonRecord
 from shared.optimistic import retry_on_conflict
-from shared.services.customer_events import mark_told
+from shared.services.customer_events import mark_told, new_event
 from shared.services.dependencies import Dependencies
 from shared.services.fault_points import (
     AFTER_ERASURE_BLANKED,
@@ -149,16 +149,10 @@ def _remove_rows(
 
 def _tell(dependencies: Dependencies, master: HqCustomer, *, erased_at: datetime) -> None:
     """`customer.erased`, once per account, whatever the attempts."""
-    if not dependencies.settings.events_enabled:
-        return
-    event = NewEvent(
-        type=EventType.ERASED,
-        time=dependencies.clock(),
-        data=erased_data(master.account_number, erased_at),
-        change="erased",
-    )
-    dependencies.customer_events.record(master.account_number, event)
-    mark_told(dependencies, channel_id=master.channel_id, account_number=master.account_number)
+    data = erased_data(master.account_number, erased_at)
+    for event in new_event(dependencies, EventType.ERASED, lambda: data, change="erased"):
+        dependencies.customer_events.record(master.account_number, event)
+        mark_told(dependencies, channel_id=master.channel_id, account_number=master.account_number)
 
 
 def _changed(

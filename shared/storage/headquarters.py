@@ -30,6 +30,7 @@ KEYS_TABLE = "HqCustomerKeys"
 ADDRESSES_TABLE = "HqCustomerAddresses"
 LOYALTY_CARDS_TABLE = "HqLoyaltyCards"
 KEY_ROW = "key"
+_REPLACE = {"mode": UpdateMode.REPLACE}
 
 
 def master_entity(customer: HqCustomer, *, event_count: int = 0) -> dict[str, Any]:
@@ -96,14 +97,10 @@ class HeadquartersCustomers:
         after the account's last and written in the same transaction as the master: one is never
         stored without the other.
         """
-        return bool(
-            retry_on_conflict(
-                lambda: self._save_master_once(customer, events),
-                conflicts=(ResourceExistsError, ResourceModifiedError),
-                exhausted=HeadquartersUnavailable(
-                    f"HQ customer {customer.account_number} kept changing; retry"
-                ),
-            )
+        return retry_on_conflict(
+            lambda: self._save_master_once(customer, events),
+            conflicts=(ResourceExistsError, ResourceModifiedError),
+            exhausted=HeadquartersUnavailable(f"HQ customer {customer.account_number} kept changing; retry"),
         )
 
     def _save_master_once(self, customer: HqCustomer, events: Sequence[NewEvent]) -> bool:
@@ -113,7 +110,7 @@ class HeadquartersCustomers:
                 # A conversion writes a master that does not exist yet: the create-only insert alone
                 # decides, in one round trip. Only when the row is there already is it read.
                 try:
-                    self._write(account, ("create", master_entity(customer, event_count=len(events))), events)
+                    self._write(master_entity(customer, event_count=len(events)), events)
                     return True
                 except ResourceExistsError:
                     pass
@@ -132,29 +129,36 @@ class HeadquartersCustomers:
             if current is not None and current.get("ErasedAt"):
                 return False  # erased: nothing writes the person back
             if current is None:
-                self._write(account, ("create", master_entity(customer, event_count=len(events))), events)
+                self._write(master_entity(customer, event_count=len(events)), events)
                 return True
             counted = int(current.get("EventSequence") or 0)
             entity = master_entity(customer, event_count=counted + len(events))
-            for kept in ("MergedInto", "ErasedAt"):  # a replay never revives a tombstone
-                if current.get(kept):
-                    entity[kept] = current[kept]
-            condition = {"mode": UpdateMode.REPLACE, "etag": current.metadata["etag"]}
-            update = ("update", entity, {**condition, "match_condition": MatchConditions.IfNotModified})
-            self._write(account, update, events, after=counted)
+            if current.get("MergedInto"):  # a replay never revives a tombstone
+                entity["MergedInto"] = current["MergedInto"]
+            self._write(entity, events, etag=current.metadata["etag"], after=counted)
             return True
 
-    def _write(self, account: str, master: Any, events: Sequence[NewEvent], *, after: int = 0) -> None:
-        """The master's write and its events' rows: one transaction."""
-        if not events:  # the master alone: one plain write, no transaction to frame
-            kind, entity, *options = master
-            if kind == "create":
+    def _write(
+        self, entity: dict[str, Any], events: Sequence[NewEvent], *, etag: str | None = None, after: int = 0
+    ) -> None:
+        """The master (created, or replaced if still at `etag`) and its events' rows, numbered from
+        `after + 1`: one transaction, or one plain write when there is no event."""
+        if etag is None:
+            master: tuple[Any, ...] = ("create", entity)
+        else:
+            master = (
+                "update",
+                entity,
+                {**_REPLACE, "etag": etag, "match_condition": MatchConditions.IfNotModified},
+            )
+        if not events:
+            if etag is None:
                 self._masters().create_entity(entity)
             else:
-                self._masters().update_entity(entity, **options[0])
+                self._masters().update_entity(entity, **master[2])
             return
-        operations = [master, *(("create", row) for row in event_entities(account, after, events))]
-        submit_or_signal(self._masters(), operations)
+        rows = event_entities(entity["PartitionKey"], after, events)
+        submit_or_signal(self._masters(), [master, *(("create", row) for row in rows)])
 
     def save_address(self, account_number: str, address: Address) -> None:
         """Adds an address to the customer master; keyed by its channel id, so a replay is harmless."""

@@ -89,12 +89,10 @@ class HeadquartersEvents:
         """Records an event whose change is kept elsewhere; False when that change's event is recorded
         already (a retry after a crash)."""
         assert event.change is not None, "an event recorded on its own names its change"
-        return bool(
-            retry_on_conflict(
-                lambda: self._record_once(account_number, event),
-                conflicts=(ResourceModifiedError,),
-                exhausted=HeadquartersUnavailable(f"HQ customer {account_number} kept changing; retry"),
-            )
+        return retry_on_conflict(
+            lambda: self._record_once(account_number, event),
+            conflicts=(ResourceModifiedError,),
+            exhausted=HeadquartersUnavailable(f"HQ customer {account_number} kept changing; retry"),
         )
 
     def _record_once(self, account_number: str, event: NewEvent) -> bool:

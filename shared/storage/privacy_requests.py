@@ -6,14 +6,13 @@ PrivacyRequests   PartitionKey "request", RowKey <requestId> (sorts by when it c
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
-from shared.domain.privacy import PrivacyRequest
+from shared.domain.privacy import PrivacyMessage, PrivacyRequest
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.ports import RecordChanged
 
@@ -95,5 +94,5 @@ class PrivacyQueue:
     def send(self, request_id: str, *, delay_seconds: int = 0) -> None:
         with translate_storage_errors():
             self._account.queue(PRIVACY_QUEUE).send_message(
-                json.dumps({"requestId": request_id}), visibility_timeout=delay_seconds or None
+                PrivacyMessage(request_id=request_id).to_json(), visibility_timeout=delay_seconds or None
             )

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared.domain.errors import HeadquartersUnavailable
 from shared.domain.events import CustomerEvent, EventType
-from shared.domain.webhooks import Delivery, DeliveryStatus
+from shared.domain.webhooks import Delivery, DeliveryMessage, DeliveryStatus
 from shared.storage.account import StorageAccount, translate_storage_errors
 from shared.storage.event_columns import event_columns, event_of
 from shared.storage.ports import StoredWebhook
@@ -341,7 +341,7 @@ class EventDeliveryQueue:
         self._account = account
 
     def send(self, webhook_id: str, account_number: str, *, delay_seconds: int = 0) -> None:
-        message = json.dumps({"webhookId": webhook_id, "accountNumber": account_number})
+        message = DeliveryMessage(webhook_id=webhook_id, account_number=account_number).to_json()
         with translate_storage_errors():
             self._account.queue(DELIVERY_QUEUE).send_message(
                 message, visibility_timeout=delay_seconds or None
